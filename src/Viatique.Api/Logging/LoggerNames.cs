@@ -1,0 +1,14 @@
+namespace Viatique.Api.Logging;
+
+/// <summary>Logger categories of our own, in one place; security events share the prefix.</summary>
+public static class LoggerNames
+{
+    public const string Access = "viatique.access";
+    public const string Startup = "viatique.startup";
+    public const string Security = "viatique.security";
+    public const string DisallowedHost = "viatique.security.DisallowedHost";
+    public const string Csrf = "viatique.security.csrf";
+    public const string Login = "viatique.security.login";
+    public const string RateLimit = "viatique.security.ratelimit";
+    public const string Proxy = "viatique.security.proxy";
+}

@@ -1,0 +1,33 @@
+using Serilog;
+using Serilog.Events;
+using Viatique.Api.Settings;
+
+namespace Viatique.Api.Logging;
+
+public static class LoggingExtensions
+{
+    // Reads DEBUG (level) and every secret of the settings (redaction).
+    public static IHostApplicationBuilder AddViatiqueLogging(this IHostApplicationBuilder builder, ViatiqueSettings settings)
+    {
+        builder.Logging.ClearProviders();
+        builder.Services.AddSerilog(
+            new LoggerConfiguration().ConfigureViatique(settings).CreateLogger(),
+            dispose: true);
+        return builder;
+    }
+
+    public static LoggerConfiguration ConfigureViatique(this LoggerConfiguration configuration, ViatiqueSettings settings)
+    {
+        var formatter = new JsonLogFormatter(new SecretRedactor(settings.SecretValues()));
+        return configuration
+            .MinimumLevel.Is(settings.Debug ? LogEventLevel.Debug : LogEventLevel.Information)
+            // Our access log replaces ASP.NET Core's per-request lines; framework warnings still pass.
+            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            // Formatting, redaction and the console write happen on the sink's own thread, not the request's.
+            .WriteTo.Async(sink => sink.Console(formatter), bufferSize: 10_000, blockWhenFull: false);
+    }
+}

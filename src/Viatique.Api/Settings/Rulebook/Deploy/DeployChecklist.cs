@@ -1,0 +1,40 @@
+namespace Viatique.Api.Settings.Rulebook.Deploy;
+
+/// <summary>
+/// The deploy-only tier of the rulebook (Django's <c>deploy=True</c>): startup rules plus these.
+/// </summary>
+public static class DeployChecklist
+{
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(10);
+
+    public static IReadOnlyList<IDeployCheck> Checks() =>
+    [
+        new NotYetAvailable("VIQ-E100", "DATABASE_URL", "database reachable", issue: 3),
+        new NotYetAvailable("VIQ-E101", "DATABASE_URL", "no pending migration", issue: 3),
+        new NotYetAvailable("VIQ-E102", "CELERY_BROKER_URL", "Redis reachable", issue: 4),
+        new NotYetAvailable("VIQ-E103", "TLS_CERT_PATH", "TLS certificate valid for more than 14 days", issue: 6),
+        new NotYetAvailable("VIQ-E104", "BACKUP_DIR", "database and media backups younger than 24 h", issue: 6),
+        new NotYetAvailable("VIQ-E105", "(endpoints)", "no endpoint reachable anonymously outside the allowlist", issue: 5),
+    ];
+
+    /// <summary>Runs every check with its own timeout; a check that throws is an error, not a crash.</summary>
+    public static async Task<RulebookReport> RunAsync(RulebookReport startup, RuleContext context, IEnumerable<IDeployCheck> checks, CancellationToken cancellationToken, TimeSpan? timeoutPerCheck = null)
+    {
+        var limit = timeoutPerCheck ?? CheckTimeout;
+        var findings = new List<Finding>();
+        foreach (var check in checks)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(limit);
+            try
+            {
+                findings.AddRange(await check.RunAsync(context, timeout.Token));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                findings.Add(new Finding(check.Id, Severity.Error, "(deploy)", $"{check.Title}: no answer within {limit.TotalSeconds:0.#} s", "check that the service is up and reachable from this container"));
+            }
+        }
+        return startup.With(findings);
+    }
+}

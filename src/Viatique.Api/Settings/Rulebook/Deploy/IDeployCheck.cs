@@ -1,0 +1,32 @@
+namespace Viatique.Api.Settings.Rulebook.Deploy;
+
+/// <summary>
+/// An operational check of <c>check --deploy</c> (rulebook §9.1/§10): it may do I/O, such as
+/// reaching the database or reading the TLS certificate, and is bounded by the token.
+/// </summary>
+public interface IDeployCheck
+{
+    string Id { get; }
+
+    /// <summary>What the check verifies, shown when it passes or is unavailable.</summary>
+    string Title { get; }
+
+    Task<IReadOnlyList<Finding>> RunAsync(RuleContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A deploy check whose feature has not landed yet: listed as "not yet available" (an info
+/// line that does not change the exit code), so nothing passes silently.
+/// </summary>
+public sealed class NotYetAvailable(string id, string variable, string title, int issue) : IDeployCheck
+{
+    public string Id => id;
+    public string Title => title;
+
+    public Task<IReadOnlyList<Finding>> RunAsync(RuleContext context, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Finding>>(
+        [
+            new Finding(id, Severity.Info, variable, $"not yet available: {title}",
+                $"this check arrives with issue #{issue}; verify it by hand until then"),
+        ]);
+}

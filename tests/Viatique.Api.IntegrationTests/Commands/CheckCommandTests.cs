@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Viatique.Api.IntegrationTests.Infrastructure;
+
+namespace Viatique.Api.IntegrationTests.Commands;
+
+public class CheckCommandTests
+{
+    [Fact]
+    public async Task PassesAValidProductionEnvironmentWithExitZero()
+    {
+        var (exitCode, stdout, _) = await AppProcess.RunAsync(TestEnv.Production(), "check");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("System check identified no issues (Production).", stdout);
+    }
+
+    [Fact]
+    public async Task JsonReportListsErrorsAndExitsNonZero()
+    {
+        var (exitCode, stdout, _) = await AppProcess.RunAsync(TestEnv.Production(("SSL_ENABLED", "false"), ("EMAIL_PORT", "smtp")), "check --json");
+
+        Assert.Equal(78, exitCode);
+        using var json = JsonDocument.Parse(stdout);
+        var ids = json.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("id").GetString()).ToList();
+        Assert.Equal(["VIQ-E040", "VIQ-E051"], ids);
+        Assert.Equal(2, json.RootElement.GetProperty("errors").GetInt32());
+    }
+
+    [Fact]
+    public async Task DeployListsChecksItCannotRunYetInsteadOfPassingThem()
+    {
+        var (_, stdout, _) = await AppProcess.RunAsync(TestEnv.Production(), "check --deploy");
+
+        Assert.Contains("not yet available", stdout);
+    }
+
+    [Fact]
+    public async Task HelpListsTheVerbs()
+    {
+        var (exitCode, stdout, _) = await AppProcess.RunAsync(new Dictionary<string, string>(), "--help");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("serve", stdout);
+        Assert.Contains("check", stdout);
+    }
+}

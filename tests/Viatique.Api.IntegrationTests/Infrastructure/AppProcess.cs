@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+
+namespace Viatique.Api.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real host as a child process: exactly the given environment (nothing inherited unless
+/// asked), stdout and stderr captured line by line, stopped by its PID.
+/// </summary>
+sealed class AppProcess : IAsyncDisposable
+{
+    readonly Process _process;
+    readonly ConcurrentQueue<string> _stdout = new();
+    readonly ConcurrentQueue<string> _stderr = new();
+    readonly TaskCompletionSource _outClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource _errClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Port { get; }
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    public string Stdout => string.Join('\n', _stdout);
+    public string Stderr => string.Join('\n', _stderr);
+    public IReadOnlyList<string> StdoutLines => [.. _stdout];
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    AppProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        process.OutputDataReceived += (_, e) => { if (e.Data is null) { _outClosed.TrySetResult(); } else { _stdout.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is null) { _errClosed.TrySetResult(); } else { _stderr.Enqueue(e.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Starts the host with <paramref name="env"/> and, unless given, a free loopback port.</summary>
+    public static AppProcess Start(IReadOnlyDictionary<string, string> env, string arguments = "", int? port = null, bool inheritPath = true)
+    {
+        var chosen = port ?? Ports.Free();
+        var info = new ProcessStartInfo(Repo.Dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        info.ArgumentList.Add(Repo.AppDll);
+        foreach (var argument in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.Environment.Clear();
+        if (inheritPath)
+        {
+            info.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
+        }
+        if (port is null && !env.ContainsKey("ASPNETCORE_URLS"))
+        {
+            info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{chosen}";
+        }
+        foreach (var (name, value) in env)
+        {
+            info.Environment[name] = value;
+        }
+        return new AppProcess(new Process { StartInfo = info }, chosen);
+    }
+
+    /// <summary>Runs a verb (check, migrate…) to its end.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string> env, string arguments, TimeSpan? timeout = null)
+    {
+        await using var process = Start(env, arguments);
+        var exitCode = await process.WaitForExitAsync(timeout);
+        return (exitCode, process.Stdout, process.Stderr);
+    }
+
+    public Task WaitUntilListeningAsync(TimeSpan? timeout = null) =>
+        Ports.WaitUntilAcceptingAsync(Port, timeout ?? TimeSpan.FromSeconds(30), () => _process.HasExited);
+
+    /// <summary>Waits for the process to end; its output is complete when this returns.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(cts.Token);
+        await Task.WhenAll(_outClosed.Task, _errClosed.Task).WaitAsync(TimeSpan.FromSeconds(10));
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends a signal to this process only (SIGTERM for a graceful stop).</summary>
+    public void Signal(string signal = "TERM")
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {_process.Id}") { UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,1 @@
+global using ViatiqueRulebook = Viatique.Api.Settings.Rulebook.Rulebook;
