@@ -1,11 +1,13 @@
 using Viatique.Api.Commands;
+using Viatique.Api.Data;
 using Viatique.Api.Health;
 using Viatique.Api.Hosting;
 using Viatique.Api.Logging;
+using Viatique.Api.Metrics;
 using Viatique.Api.Settings;
 using Viatique.Api.Settings.Rulebook;
 
-// Verbs other than serve (check, migrate, worker…) never build the web host.
+// Verbs other than serve (check, migrate, healthcheck…) never build the web host.
 if (ViatiqueCli.IsVerb(args))
 {
     return await ViatiqueCli.RunAsync(args);
@@ -19,10 +21,21 @@ try
     var settings = builder.AddViatiqueSettings();
     builder.AddViatiqueLogging(settings);
     builder.AddViatiqueHttp(settings);
+    builder.AddViatiqueData(settings);
+    builder.AddViatiqueHealth(settings);
 
     var app = builder.Build();
     app.UseViatiqueHttp();
+    app.UseViatiqueMetrics();
     app.MapHealth();
+    app.MapMetrics(settings);
+
+    // Development only: the SQLite file is created and migrated so `dotnet run` needs nothing.
+    // Elsewhere migrations are explicit (the migrate verb, run by the container's entrypoint).
+    if (settings.IsDevelopment)
+    {
+        await app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+    }
 
     await app.RunAsync();
     return ExitCodes.Ok;

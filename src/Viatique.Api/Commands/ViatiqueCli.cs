@@ -17,6 +17,8 @@ public static class ViatiqueCli
     {
         new Command(Serve, "Run the web API (the default verb): enforce the rulebook, then listen on ASPNETCORE_URLS."),
         CheckCommand.Create(),
+        MigrateCommand.Create(),
+        HealthcheckCommand.Create(),
     };
 
     /// <summary>
@@ -39,7 +41,18 @@ public static class ViatiqueCli
     /// <summary>The arguments for the web host: an explicit leading <c>serve</c> is dropped.</summary>
     public static string[] ServeArguments(string[] args) => args is [Serve, .. var rest] ? rest : args;
 
-    public static Task<int> RunAsync(string[] args) => Root().Parse(args).InvokeAsync();
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            // Our own handler below, not System.CommandLine's, decides what a violation prints.
+            return await Root().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (RulebookViolation violation)
+        {
+            return Refuse(violation);
+        }
+    }
 
     /// <summary>The one place that prints a rulebook violation and picks its exit code.</summary>
     public static int Refuse(RulebookViolation violation)

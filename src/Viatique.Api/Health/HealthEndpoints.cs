@@ -1,13 +1,43 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Viatique.Api.Data;
+using Viatique.Api.Settings;
+
 namespace Viatique.Api.Health;
 
 public static class HealthEndpoints
 {
+    // Reads CELERY_BROKER_URL / REDIS_URL (the Redis whose health is reported).
+    public static IHostApplicationBuilder AddViatiqueHealth(this IHostApplicationBuilder builder, ViatiqueSettings settings)
+    {
+        if (settings.RedisUrl is { } url && !builder.Services.Any(d => d.ServiceType == typeof(RedisConnection)))
+        {
+            builder.Services.AddSingleton(new RedisConnection(url));
+        }
+        builder.Services.AddSingleton<HealthProbe>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Health answers anonymously, whatever the Host header and scheme (a container probe sends
+    /// Host: localhost over plain HTTP), and is never redirected nor rate limited.
+    /// </summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        var health = app.MapGroup("/health").AllowAnonymous();
+        var health = app.MapGroup("/health").AllowAnonymous().WithMetadata(new HealthEndpointMetadata());
+        health.MapGet("/", CheckAsync);
         health.MapGet("/live/", () => TypedResults.Ok(new LiveStatus("alive")));
         return app;
     }
 
+    static async Task<JsonHttpResult<HealthReport>> CheckAsync(HealthProbe probe, HttpContext http)
+    {
+        var report = await probe.CheckAsync(http.RequestAborted);
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(report, statusCode: report.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
     public sealed record LiveStatus(string Status);
 }
+
+/// <summary>Marks the health endpoints, which host filtering, HTTPS redirection and rate limits skip.</summary>
+public sealed class HealthEndpointMetadata;

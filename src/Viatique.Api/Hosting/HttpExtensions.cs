@@ -24,6 +24,8 @@ public static class HttpExtensions
         // Errors become problem+json; exception text only reaches the log.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Explicit, so that what follows (metrics, later host filtering and limits) sees the endpoint.
+        app.UseRouting();
         return app;
     }
 }

@@ -13,6 +13,9 @@ public sealed class SettingsReader
 {
     public const string ExampleSecretKey = "replace-me-with-50-random-characters-see-readme";
 
+    /// <summary>Development's zero-configuration database, relative to the working directory.</summary>
+    public const string DevelopmentDatabaseUrl = "sqlite:///data/viatique.db";
+
     static readonly string[] DevelopmentHosts = ["localhost", "127.0.0.1", "[::1]"];
 
     readonly IReadOnlyDictionary<string, string> _env;
@@ -50,9 +53,9 @@ public sealed class SettingsReader
         var databaseText = Secret("DATABASE_URL");
         DatabaseUrl? database = null;
         string? databaseError = null;
-        if (databaseText is not null)
+        if (databaseText is not null || development)
         {
-            DatabaseUrl.TryParse(databaseText, out database, out databaseError);
+            DatabaseUrl.TryParse(databaseText ?? DevelopmentDatabaseUrl, out database, out databaseError);
         }
 
         var redis = Secret("CELERY_BROKER_URL");

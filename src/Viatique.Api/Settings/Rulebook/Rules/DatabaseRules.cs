@@ -1,3 +1,5 @@
+using Viatique.Api.Data;
+
 namespace Viatique.Api.Settings.Rulebook.Rules;
 
 public sealed class DatabaseUrlRequired : Rule
@@ -20,7 +22,8 @@ public sealed class DatabaseUrlWellFormed : Rule
 
     public override IEnumerable<Finding> Evaluate(RuleContext context)
     {
-        if (context.Settings.DatabaseUrlError is { } error)
+        var settings = context.Settings;
+        if ((settings.DatabaseUrlError ?? (settings.Database is { } url ? DatabaseConnections.OptionProblem(url) : null)) is { } error)
         {
             yield return Found("DATABASE_URL", $"DATABASE_URL {error} (value not shown: it may hold a password)",
                 "write it as postgresql://user:password@host:5432/name; percent-escape special characters in the password (@ as %40, : as %3A)");

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using Viatique.Api.Settings;
+
+namespace Viatique.Api.Data;
+
+public static class DataExtensions
+{
+    // Reads DATABASE_URL (PostgreSQL; SQLite file only in Development).
+    public static IHostApplicationBuilder AddViatiqueData(this IHostApplicationBuilder builder, ViatiqueSettings settings)
+    {
+        var url = settings.Database
+            ?? throw new InvalidOperationException("DATABASE_URL is required here; the rulebook should have refused to start.");
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+
+        if (url.Engine == DatabaseEngine.PostgreSql)
+        {
+            // One data source (one pool) per process, shared by EF Core, health and metrics.
+            services.AddSingleton(_ => new NpgsqlDataSourceBuilder(DatabaseConnections.Postgres(url)).Build());
+            services.AddDbContext<PostgresDbContext>((sp, options) => options
+                .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.EnableRetryOnFailure(3)));
+            services.AddScoped<ViatiqueDbContext>(sp => sp.GetRequiredService<PostgresDbContext>());
+        }
+        else
+        {
+            var connectionString = DatabaseConnections.Sqlite(url);
+            services.AddDbContext<SqliteDbContext>(options => options.UseSqlite(connectionString));
+            services.AddScoped<ViatiqueDbContext>(sp => sp.GetRequiredService<SqliteDbContext>());
+        }
+        services.AddSingleton<Migrator>();
+        services.AddHostedService<SecretKeySightingRecorder>();
+        return builder;
+    }
+}

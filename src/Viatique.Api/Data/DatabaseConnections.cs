@@ -1,0 +1,88 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Viatique.Api.Settings;
+
+namespace Viatique.Api.Data;
+
+/// <summary>Connection strings built from a parsed DATABASE_URL.</summary>
+public static class DatabaseConnections
+{
+    /// <summary>conn_max_age=600: a pooled connection is replaced after ten minutes.</summary>
+    public const int ConnectionLifetimeSeconds = 600;
+
+    /// <summary>
+    /// The query options accepted after <c>?</c> (libpq's names, as <c>dj_database_url</c> passes
+    /// them to psycopg), and where each lands in Npgsql.
+    /// </summary>
+    static readonly Dictionary<string, Action<NpgsqlConnectionStringBuilder, string>> PostgresOptions = new(StringComparer.Ordinal)
+    {
+        ["sslmode"] = (b, v) => b.SslMode = Enum.Parse<SslMode>(v.Replace("-", "", StringComparison.Ordinal), ignoreCase: true),
+        ["sslrootcert"] = (b, v) => b.RootCertificate = v,
+        ["sslcert"] = (b, v) => b.SslCertificate = v,
+        ["sslkey"] = (b, v) => b.SslKey = v,
+        ["connect_timeout"] = (b, v) => b.Timeout = int.Parse(v, System.Globalization.CultureInfo.InvariantCulture),
+        ["application_name"] = (b, v) => b.ApplicationName = v,
+        ["target_session_attrs"] = (b, v) => b.TargetSessionAttributes = v,
+        ["options"] = (b, v) => b.Options = v,
+    };
+
+    public static IReadOnlyCollection<string> PostgresOptionNames => PostgresOptions.Keys;
+
+    /// <summary>Why an option of the URL cannot be used, or null when all can (never quotes the URL).</summary>
+    public static string? OptionProblem(DatabaseUrl url)
+    {
+        if (url.Engine != DatabaseEngine.PostgreSql)
+        {
+            return null;
+        }
+        foreach (var (name, value) in url.Options)
+        {
+            if (!PostgresOptions.TryGetValue(name, out var apply))
+            {
+                return $"has an unsupported option '{name}' (supported: {string.Join(", ", PostgresOptions.Keys)})";
+            }
+            try
+            {
+                apply(new NpgsqlConnectionStringBuilder(), value);
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+            {
+                return $"has an invalid value for option '{name}'";
+            }
+        }
+        return null;
+    }
+
+    public static string Postgres(DatabaseUrl url)
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = url.Host,
+            Port = url.Port ?? DatabaseUrl.DefaultPostgresPort,
+            Database = url.Name,
+            Username = url.User,
+            Password = url.Password,
+            Pooling = true,
+            ConnectionLifetime = ConnectionLifetimeSeconds,
+            // conn_health_checks: idle connections are probed so a dead server is noticed.
+            KeepAlive = 30,
+            Timeout = 5,
+            CommandTimeout = 30,
+        };
+        foreach (var (name, value) in url.Options)
+        {
+            PostgresOptions[name](builder, value);
+        }
+        return builder.ConnectionString;
+    }
+
+    public static string Sqlite(DatabaseUrl url)
+    {
+        var path = url.Name;
+        if (path != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+        return new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ConnectionString;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Viatique.Api.Settings;
+
+namespace Viatique.Api.Data;
+
+/// <summary>The database is not there, after waiting as long as we were told to.</summary>
+public sealed class DatabaseUnavailableException(string message) : Exception(message);
+
+/// <summary>
+/// The <c>migrate</c> verb's work: wait for the database (bounded, with progress), then apply
+/// pending migrations. Several containers may run it at once: on PostgreSQL an advisory lock
+/// lets one migrate while the others wait, then find nothing left to do.
+/// </summary>
+public sealed partial class Migrator(IServiceScopeFactory scopes, ViatiqueSettings settings, ILogger<Migrator> logger)
+{
+    /// <summary>pg_advisory_lock key: "VIATIQUE" in ASCII.</summary>
+    public const long AdvisoryLockKey = 0x5649_4154_4951_5545;
+
+    static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Where the database is, for messages: host and port, or the SQLite file. Never the password.</summary>
+    public string Where => settings.Database switch
+    {
+        { Engine: DatabaseEngine.Sqlite } db => $"SQLite file {db.Name}",
+        { } db => $"{(db.Host?.Contains(':') == true ? $"[{db.Host}]" : db.Host)}:{db.Port ?? DatabaseUrl.DefaultPostgresPort}",
+        null => "(no DATABASE_URL)",
+    };
+
+    public async Task WaitForDatabaseAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            using var attemptLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attemptLimit.CancelAfter(AttemptTimeout);
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<ViatiqueDbContext>();
+                await db.Database.OpenConnectionAsync(attemptLimit.Token);
+                await db.Database.CloseConnectionAsync();
+                DatabaseReady(logger, Where, attempt);
+                return;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+            {
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                if (elapsed + RetryDelay >= timeout)
+                {
+                    throw new DatabaseUnavailableException(
+                        $"The database at {Where} did not answer within {timeout.TotalSeconds:0} s ({attempt} attempts; last error: {e.GetType().Name}: {e.Message})");
+                }
+                WaitingForDatabase(logger, Where, attempt, Math.Round(elapsed.TotalSeconds, 1), timeout.TotalSeconds, e.GetType().Name);
+            }
+            await Task.Delay(RetryDelay, cancellationToken);
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ViatiqueDbContext>();
+
+        if (!db.Database.IsNpgsql())
+        {
+            return await ApplyAsync(db, cancellationToken);
+        }
+        await using var lockConnection = await scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
+        await LockAsync(lockConnection, "SELECT pg_advisory_lock(@key)", cancellationToken);
+        try
+        {
+            return await ApplyAsync(db, cancellationToken);
+        }
+        finally
+        {
+            await LockAsync(lockConnection, "SELECT pg_advisory_unlock(@key)", CancellationToken.None);
+        }
+    }
+
+    public static async Task<IReadOnlyList<string>> PendingAsync(ViatiqueDbContext db, CancellationToken cancellationToken) =>
+        [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
+
+    async Task<IReadOnlyList<string>> ApplyAsync(ViatiqueDbContext db, CancellationToken cancellationToken)
+    {
+        var pending = await PendingAsync(db, cancellationToken);
+        if (pending.Count == 0)
+        {
+            NothingToApply(logger, Where);
+            return pending;
+        }
+        await db.Database.MigrateAsync(cancellationToken);
+        foreach (var migration in pending)
+        {
+            Applied(logger, migration);
+        }
+        return pending;
+    }
+
+    static async Task LockAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("key", AdvisoryLockKey);
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database at {where} is ready (attempt {attempt})")]
+    static partial void DatabaseReady(ILogger logger, string where, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for the database at {where}: attempt {attempt} failed ({error}), {elapsed_s} of {timeout_s} s spent")]
+    static partial void WaitingForDatabase(ILogger logger, string where, int attempt, double elapsed_s, double timeout_s, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No migrations to apply to the database at {where}")]
+    static partial void NothingToApply(ILogger logger, string where);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied migration {migration}")]
+    static partial void Applied(ILogger logger, string migration);
+}
