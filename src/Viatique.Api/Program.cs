@@ -23,6 +23,7 @@ try
     builder.AddViatiqueHttp(settings);
     builder.AddViatiqueData(settings);
     builder.AddViatiqueHealth(settings);
+    builder.AddViatiqueMetrics();
 
     var app = builder.Build();
     app.UseViatiqueHttp();

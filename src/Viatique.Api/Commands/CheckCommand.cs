@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Viatique.Api.Data;
 using Viatique.Api.Settings;
 using Viatique.Api.Settings.Rulebook;
 using Viatique.Api.Settings.Rulebook.Deploy;
@@ -29,13 +30,29 @@ static class CheckCommand
 
     public static async Task<int> RunAsync(bool deploy, bool json, TextWriter output, CancellationToken cancellationToken)
     {
-        var context = RuleContext.For(SettingsReader.FromProcessEnvironment());
+        var settings = SettingsReader.FromProcessEnvironment();
+        var context = RuleContext.For(settings);
         var report = Rulebook.Evaluate(context);
         if (deploy)
         {
-            report = await DeployChecklist.RunAsync(report, context, DeployChecklist.Checks(), cancellationToken);
+            using var data = DataServices(settings, report);
+            report = await DeployChecklist.RunAsync(report, context, DeployChecklist.Checks(data?.Services), cancellationToken);
         }
         await output.WriteLineAsync(json ? report.ToJson() : report.ToText());
         return report.HasErrors ? ExitCodes.Config : ExitCodes.Ok;
+    }
+
+    /// <summary>The data layer for the deploy checks, unless DATABASE_URL already failed a rule.</summary>
+    static IHost? DataServices(ViatiqueSettings settings, RulebookReport report)
+    {
+        if (settings.Database is null || report.Errors.Any(e => e.Variable == "DATABASE_URL"))
+        {
+            return null;
+        }
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(settings);
+        builder.AddViatiqueData(settings);
+        return builder.Build();
     }
 }

@@ -20,7 +20,7 @@ public static class DataExtensions
             // One data source (one pool) per process, shared by EF Core, health and metrics.
             services.AddSingleton(_ => new NpgsqlDataSourceBuilder(DatabaseConnections.Postgres(url)).Build());
             services.AddDbContext<PostgresDbContext>((sp, options) => options
-                .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.EnableRetryOnFailure(3)));
+                .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null)));
             services.AddScoped<ViatiqueDbContext>(sp => sp.GetRequiredService<PostgresDbContext>());
         }
         else

@@ -40,8 +40,9 @@ public sealed partial class Migrator(IServiceScopeFactory scopes, ViatiqueSettin
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<ViatiqueDbContext>();
-                await db.Database.OpenConnectionAsync(attemptLimit.Token);
-                await db.Database.CloseConnectionAsync();
+                // The bare connection: one attempt each time, without EF's retries and error logs.
+                var connection = db.Database.GetDbConnection();
+                await connection.OpenAsync(attemptLimit.Token);
                 DatabaseReady(logger, Where, attempt);
                 return;
             }

@@ -9,6 +9,17 @@ public static class MetricsEndpoints
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+    /// <summary>
+    /// .NET meters (Npgsql's pool: <c>npgsql_db_client_connection_count</c>, EF Core, Kestrel) are
+    /// exported too; the runtime's private QUIC diagnostics are left out.
+    /// </summary>
+    public static IHostApplicationBuilder AddViatiqueMetrics(this IHostApplicationBuilder builder)
+    {
+        Prometheus.Metrics.ConfigureMeterAdapter(options =>
+            options.InstrumentFilterPredicate = instrument => !instrument.Meter.Name.StartsWith("Private.", StringComparison.Ordinal));
+        return builder;
+    }
+
     /// <summary>Request counts and durations by route and status (after routing, so the route is known).</summary>
     public static WebApplication UseViatiqueMetrics(this WebApplication app)
     {

@@ -34,6 +34,21 @@ public class DevelopmentHostTests
     }
 
     [Fact]
+    public async Task CreatesAndMigratesTheSqliteFileAndReportsHealthy()
+    {
+        await using var app = AppProcess.Start(TestEnv.Development());
+        await app.WaitUntilListeningAsync();
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+
+        using var response = await http.GetAsync("/health/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"status":"healthy","database":"connected","redis":"not configured"}""", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.True(File.Exists(Path.Combine(app.WorkingDirectory, "data", "viatique.db")));
+        Assert.Contains("Applied migration", app.Stdout);
+    }
+
+    [Fact]
     public async Task AccessLogHasOneLinePerRequestWithItsRequestId()
     {
         await using var app = AppProcess.Start(TestEnv.Development());

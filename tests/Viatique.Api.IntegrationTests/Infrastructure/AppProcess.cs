@@ -17,6 +17,8 @@ sealed class AppProcess : IAsyncDisposable
     readonly TaskCompletionSource _errClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Port { get; }
+    /// <summary>The process's own working directory (Development's SQLite file lands here).</summary>
+    public string WorkingDirectory { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
     public string Stdout => string.Join('\n', _stdout);
     public string Stderr => string.Join('\n', _stderr);
@@ -28,6 +30,7 @@ sealed class AppProcess : IAsyncDisposable
     {
         _process = process;
         Port = port;
+        WorkingDirectory = process.StartInfo.WorkingDirectory;
         process.OutputDataReceived += (_, e) => { if (e.Data is null) { _outClosed.TrySetResult(); } else { _stdout.Enqueue(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is null) { _errClosed.TrySetResult(); } else { _stderr.Enqueue(e.Data); } };
         process.Start();
@@ -45,7 +48,7 @@ sealed class AppProcess : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = Directory.CreateTempSubdirectory("viatique-app-").FullName,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
@@ -91,11 +94,7 @@ sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Sends a signal to this process only (SIGTERM for a graceful stop).</summary>
-    public void Signal(string signal = "TERM")
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {_process.Id}") { UseShellExecute = false })!;
-        kill.WaitForExit();
-    }
+    public void Signal(string signal = "TERM") => ServerProcess.Signal(_process.Id, signal);
 
     public async ValueTask DisposeAsync()
     {
@@ -105,5 +104,6 @@ sealed class AppProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        Directory.Delete(WorkingDirectory, recursive: true);
     }
 }

@@ -20,6 +20,10 @@ static class TestEnv
         ["TRUSTED_PROXIES"] = "127.0.0.1",
     }, more);
 
+    /// <summary>Production against the real throwaway servers.</summary>
+    public static Dictionary<string, string> Production(PostgresServer postgres, string database, RedisServer redis, params (string Name, string Value)[] more) =>
+        Production([("DATABASE_URL", postgres.Url(database)), ("CELERY_BROKER_URL", redis.Url()), .. more]);
+
     static Dictionary<string, string> With(Dictionary<string, string> env, (string Name, string Value)[] more)
     {
         foreach (var (name, value) in more)

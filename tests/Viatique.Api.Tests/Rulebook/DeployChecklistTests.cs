@@ -20,7 +20,7 @@ public class DeployChecklistTests
     public async Task ChecksNotYetBuiltAreListedAsNotYetAvailableWithoutFailing()
     {
         var context = new RuleContext(Env.Read(Env.Production), DateTimeOffset.UtcNow);
-        var unavailable = DeployChecklist.Checks().OfType<NotYetAvailable>().ToList();
+        var unavailable = DeployChecklist.Checks(null).OfType<NotYetAvailable>().ToList();
         var report = await DeployChecklist.RunAsync(ViatiqueRulebook.Evaluate(context), context, unavailable, TestContext.Current.CancellationToken);
 
         Assert.False(report.HasErrors);

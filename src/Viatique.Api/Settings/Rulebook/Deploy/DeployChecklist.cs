@@ -7,10 +7,12 @@ public static class DeployChecklist
 {
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(10);
 
-    public static IReadOnlyList<IDeployCheck> Checks() =>
+    /// <param name="data">Services with the data layer, or null when DATABASE_URL is not usable.</param>
+    public static IReadOnlyList<IDeployCheck> Checks(IServiceProvider? data) =>
     [
-        new NotYetAvailable("VIQ-E100", "DATABASE_URL", "database reachable", issue: 3),
-        new NotYetAvailable("VIQ-E101", "DATABASE_URL", "no pending migration", issue: 3),
+        .. data is null
+            ? new IDeployCheck[] { new Skipped("VIQ-E100", "DATABASE_URL", "database reachable"), new Skipped("VIQ-E101", "DATABASE_URL", "no pending migration") }
+            : [new DatabaseReachable(data), new NoPendingMigrations(data), new SecretKeyAge(data)],
         new NotYetAvailable("VIQ-E102", "CELERY_BROKER_URL", "Redis reachable", issue: 4),
         new NotYetAvailable("VIQ-E103", "TLS_CERT_PATH", "TLS certificate valid for more than 14 days", issue: 6),
         new NotYetAvailable("VIQ-E104", "BACKUP_DIR", "database and media backups younger than 24 h", issue: 6),

@@ -30,3 +30,14 @@ public sealed class NotYetAvailable(string id, string variable, string title, in
                 $"this check arrives with issue #{issue}; verify it by hand until then"),
         ]);
 }
+
+/// <summary>A deploy check that cannot run because a startup rule already failed for its variable.</summary>
+public sealed class Skipped(string id, string variable, string title) : IDeployCheck
+{
+    public string Id => id;
+    public string Title => title;
+
+    public Task<IReadOnlyList<Finding>> RunAsync(RuleContext context, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Finding>>(
+            [new Finding(id, Severity.Info, variable, $"skipped: {title} (fix the {variable} error above first)", $"set a usable {variable}")]);
+}

@@ -1,0 +1,90 @@
+using Viatique.Api.IntegrationTests.Infrastructure;
+
+namespace Viatique.Api.IntegrationTests.Commands;
+
+public class MigrateTests(PostgresServer postgres, RedisServer redis)
+{
+    [Fact]
+    public async Task ThreeConcurrentRunsOnAnEmptyDatabaseAllSucceed()
+    {
+        var database = await postgres.CreateDatabaseAsync("concurrent");
+        var env = TestEnv.Production(postgres, database, redis);
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => AppProcess.RunAsync(env, "migrate --timeout 30")));
+
+        Assert.All(runs, r => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}:\n{r.Stdout}\n{r.Stderr}"));
+        Assert.Equal(1L, await postgres.ScalarAsync(database, "SELECT count(*) FROM \"__EFMigrationsHistory\""));
+        Assert.Equal(3L, await postgres.ScalarAsync(database,
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'secret_key_sightings' AND column_name IN ('fingerprint','first_seen','last_seen')"));
+        // Exactly one run applied the migration; the others waited for the lock and found nothing to do.
+        Assert.Equal(1, runs.Count(r => r.Stdout.Contains("Applied migration", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task GivesUpOnAClosedPortNamingHostAndPortButNotThePassword()
+    {
+        var port = Ports.Free();
+        const string password = "n0t-to-be-pr1nted";
+        var env = TestEnv.Production(("DATABASE_URL", $"postgresql://viatique:{password}@127.0.0.1:{port}/viatique"));
+
+        var (exitCode, stdout, stderr) = await AppProcess.RunAsync(env, "migrate --timeout 3");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"127.0.0.1:{port}", stdout);
+        Assert.Contains("did not answer within 3 s", stdout);
+        Assert.Contains("Waiting for the database", stdout);
+        Assert.DoesNotContain(password, stdout + stderr);
+    }
+
+    [Fact]
+    public async Task CheckDeployReportsPendingMigrationsUntilMigrated()
+    {
+        var database = await postgres.CreateDatabaseAsync("deploy");
+        var env = TestEnv.Production(postgres, database, redis);
+
+        var before = await AppProcess.RunAsync(env, "check --deploy");
+        await AppProcess.RunAsync(env, "migrate");
+        var after = await AppProcess.RunAsync(env, "check --deploy");
+
+        Assert.Equal(78, before.ExitCode);
+        Assert.Contains("VIQ-E101 DATABASE_URL: 1 migration(s) not applied", before.Stdout);
+        Assert.DoesNotContain("VIQ-E10", after.Stdout.Split('\n').Where(l => !l.Contains("not yet available", StringComparison.Ordinal)).Aggregate("", string.Concat));
+        Assert.Equal(0, after.ExitCode);
+    }
+
+    [Fact]
+    public async Task CheckDeployReportsAnUnreachableDatabase()
+    {
+        var env = TestEnv.Production(("DATABASE_URL", $"postgresql://viatique:pw@127.0.0.1:{Ports.Free()}/viatique"));
+        var (exitCode, stdout, _) = await AppProcess.RunAsync(env, "check --deploy");
+
+        Assert.Equal(78, exitCode);
+        Assert.Contains("VIQ-E100 DATABASE_URL: the database at 127.0.0.1:", stdout);
+    }
+
+    [Fact]
+    public async Task ServeRecordsTheKeyFingerprintAndCheckDeployWarnsWhenItIsOld()
+    {
+        var database = await postgres.CreateDatabaseAsync("keyage");
+        var env = TestEnv.Production(postgres, database, redis);
+        await AppProcess.RunAsync(env, "migrate");
+        await using (var app = AppProcess.Start(env))
+        {
+            await app.WaitUntilListeningAsync();
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while ((long)(await postgres.ScalarAsync(database, "SELECT count(*) FROM secret_key_sightings"))! == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+        }
+        var fingerprint = (string)(await postgres.ScalarAsync(database, "SELECT fingerprint FROM secret_key_sightings"))!;
+        Assert.DoesNotContain(fingerprint, TestEnv.StrongKey);
+        Assert.DoesNotContain(TestEnv.StrongKey[..16], fingerprint);
+
+        await postgres.ExecuteAsync(database, "UPDATE secret_key_sightings SET first_seen = now() - interval '120 days'");
+        var (exitCode, stdout, _) = await AppProcess.RunAsync(env, "check --deploy");
+
+        Assert.Contains("VIQ-W002 SECRET_KEY: SECRET_KEY has been in use for 120 days", stdout);
+        Assert.Equal(0, exitCode);
+    }
+}
