@@ -4,6 +4,7 @@ using Viatique.Api.Health;
 using Viatique.Api.Hosting;
 using Viatique.Api.Logging;
 using Viatique.Api.Metrics;
+using Viatique.Api.RateLimiting;
 using Viatique.Api.Settings;
 using Viatique.Api.Settings.Rulebook;
 
@@ -22,11 +23,12 @@ try
     builder.AddViatiqueLogging(settings);
     builder.AddViatiqueHttp(settings);
     builder.AddViatiqueData(settings);
-    builder.AddViatiqueHealth(settings);
+    builder.AddViatiqueRateLimits();
+    builder.AddViatiqueHealth();
     builder.AddViatiqueMetrics();
 
     var app = builder.Build();
-    app.UseViatiqueHttp();
+    app.UseViatiqueHttp(settings);
     app.UseViatiqueMetrics();
     app.MapHealth();
     app.MapMetrics(settings);

@@ -7,7 +7,8 @@ namespace Viatique.Api.Data;
 
 public static class DataExtensions
 {
-    // Reads DATABASE_URL (PostgreSQL; SQLite file only in Development).
+    // Reads DATABASE_URL (PostgreSQL; SQLite file only in Development) and CELERY_BROKER_URL /
+    // REDIS_URL (one lazily opened Redis connection for jobs, shared rate limits and health).
     public static IHostApplicationBuilder AddViatiqueData(this IHostApplicationBuilder builder, ViatiqueSettings settings)
     {
         var url = settings.Database
@@ -30,6 +31,11 @@ public static class DataExtensions
             services.AddScoped<ViatiqueDbContext>(sp => sp.GetRequiredService<SqliteDbContext>());
         }
         services.AddSingleton<Migrator>();
+        if (settings.RedisUrl is { } redis)
+        {
+            services.AddSingleton(new RedisConnection(redis));
+            services.AddHostedService<RedisConnection.WarmUp>();
+        }
         services.AddHostedService<SecretKeySightingRecorder>();
         return builder;
     }

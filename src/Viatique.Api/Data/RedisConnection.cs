@@ -25,6 +25,8 @@ public sealed class RedisConnection(string url) : IAsyncDisposable
             AsyncTimeout = 2000,
             Ssl = uri.Scheme == "rediss",
             ClientName = "viatique",
+            // While disconnected, fail at once (callers fall back) instead of queueing commands.
+            BacklogPolicy = BacklogPolicy.FailFast,
         };
         options.EndPoints.Add(uri.Host.Trim('[', ']'), uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port);
         if (uri.UserInfo.Length > 0)
@@ -39,6 +41,18 @@ public sealed class RedisConnection(string url) : IAsyncDisposable
             options.DefaultDatabase = database;
         }
         return options;
+    }
+
+    /// <summary>Starts connecting when the host starts, so the first request finds Redis ready.</summary>
+    public sealed class WarmUp(RedisConnection redis) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _ = redis.GetAsync();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()

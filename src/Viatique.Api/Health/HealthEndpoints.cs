@@ -1,18 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Viatique.Api.Data;
-using Viatique.Api.Settings;
 
 namespace Viatique.Api.Health;
 
 public static class HealthEndpoints
 {
-    // Reads CELERY_BROKER_URL / REDIS_URL (the Redis whose health is reported).
-    public static IHostApplicationBuilder AddViatiqueHealth(this IHostApplicationBuilder builder, ViatiqueSettings settings)
+    /// <summary>Checks the database and, when the data layer registered one, Redis.</summary>
+    public static IHostApplicationBuilder AddViatiqueHealth(this IHostApplicationBuilder builder)
     {
-        if (settings.RedisUrl is { } url && !builder.Services.Any(d => d.ServiceType == typeof(RedisConnection)))
-        {
-            builder.Services.AddSingleton(new RedisConnection(url));
-        }
         builder.Services.AddSingleton<HealthProbe>();
         return builder;
     }
