@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# What the hardening stack costs: wrk on loopback against a bare Kestrel endpoint, then against
+# /health/live/ of the real host in Production (forwarded headers, request id + JSON access log,
+# security headers, error handling, body limit, host filter, HTTPS rules, routing, request timeout,
+# rate limiter, metrics). Prints requests/s, latency and the ratio.
+# Usage: bench/http-stack.sh [seconds=10] [connections=32]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+connections=${2:-32}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+
+out=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$out"; }
+trap cleanup EXIT
+
+dotnet publish bench/BareHost -c Release -o "$out/bare" -nologo -v quiet >/dev/null
+dotnet publish src/Viatique.Api -c Release -o "$out/app" -nologo -v quiet >/dev/null
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "nothing on $1" >&2; exit 1; }
+
+bare_port=$(free_port)
+ASPNETCORE_URLS="http://127.0.0.1:$bare_port" dotnet "$out/bare/BareHost.dll" >/dev/null 2>&1 &
+pids+=($!)
+
+app_port=$(free_port)
+env -i PATH="$PATH" HOME="$out" \
+  ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$app_port" \
+  SECRET_KEY="bench-$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
+  DATABASE_URL="postgresql://bench:bench@127.0.0.1:1/bench" CELERY_BROKER_URL="redis://127.0.0.1:1/0" \
+  ALLOWED_HOSTS=127.0.0.1 CSRF_TRUSTED_ORIGINS=https://127.0.0.1 TRUSTED_PROXIES=127.0.0.1 \
+  dotnet "$out/app/Viatique.Api.dll" >/dev/null 2>&1 &
+pids+=($!)
+wait_port "$bare_port"
+wait_port "$app_port"
+
+run() { # name port
+  wrk -t2 -c"$connections" -d2s "http://127.0.0.1:$2/health/live/" >/dev/null   # warm-up (JIT, pools)
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$2/health/live/" > "$out/$1.txt"
+  rps=$(awk '/Requests\/sec/ {print $2}' "$out/$1.txt")
+  p50=$(awk '$1=="50%" {print $2}' "$out/$1.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$out/$1.txt")
+  printf '%-10s %12s req/s   p50 %8s   p99 %8s\n' "$1" "$rps" "$p50" "$p99"
+  echo "$rps" > "$out/$1.rps"
+}
+echo "wrk -t2 -c$connections -d${seconds}s, $(nproc) cores shared by wrk and the server"
+run bare "$bare_port"
+run viatique "$app_port"
+python3 -c "import sys; b=float(open('$out/bare.rps').read()); a=float(open('$out/viatique.rps').read()); print(f'hardening stack keeps {a/b:.0%} of bare throughput ({b/a:.2f}x cost per request)')"
