@@ -53,6 +53,21 @@ public class MigrateTests(PostgresServer postgres, RedisServer redis)
     }
 
     [Fact]
+    public async Task CheckDeployReportsAnUnreachableRedisByHostAndPortOnly()
+    {
+        var database = await postgres.CreateDatabaseAsync("deployredis");
+        var port = Ports.Free();
+        var env = TestEnv.Production(postgres, database, redis, ("CELERY_BROKER_URL", $"redis://:r3dis-s3cret@127.0.0.1:{port}/0"));
+        await AppProcess.RunAsync(env, "migrate");
+
+        var (exitCode, stdout, _) = await AppProcess.RunAsync(env, "check --deploy");
+
+        Assert.Equal(78, exitCode);
+        Assert.Contains($"VIQ-E102 CELERY_BROKER_URL: Redis at 127.0.0.1:{port} does not answer", stdout);
+        Assert.DoesNotContain("r3dis-s3cret", stdout);
+    }
+
+    [Fact]
     public async Task CheckDeployReportsAnUnreachableDatabase()
     {
         var env = TestEnv.Production(("DATABASE_URL", $"postgresql://viatique:pw@127.0.0.1:{Ports.Free()}/viatique"));

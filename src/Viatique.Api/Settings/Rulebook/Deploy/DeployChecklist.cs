@@ -13,7 +13,7 @@ public static class DeployChecklist
         .. data is null
             ? new IDeployCheck[] { new Skipped("VIQ-E100", "DATABASE_URL", "database reachable"), new Skipped("VIQ-E101", "DATABASE_URL", "no pending migration") }
             : [new DatabaseReachable(data), new NoPendingMigrations(data), new SecretKeyAge(data)],
-        new NotYetAvailable("VIQ-E102", "CELERY_BROKER_URL", "Redis reachable", issue: 4),
+        new RedisReachable(),
         new NotYetAvailable("VIQ-E103", "TLS_CERT_PATH", "TLS certificate valid for more than 14 days", issue: 6),
         new NotYetAvailable("VIQ-E104", "BACKUP_DIR", "database and media backups younger than 24 h", issue: 6),
         new NotYetAvailable("VIQ-E105", "(endpoints)", "no endpoint reachable anonymously outside the allowlist", issue: 5),
