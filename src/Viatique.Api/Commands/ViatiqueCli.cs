@@ -19,6 +19,7 @@ public static class ViatiqueCli
         CheckCommand.Create(),
         MigrateCommand.Create(),
         HealthcheckCommand.Create(),
+        CreateSuperuserCommand.Create(),
     };
 
     /// <summary>

@@ -1,4 +1,9 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Viatique.Api.Auth;
+using Viatique.Api.Media;
 using Viatique.Api.Settings;
 
 namespace Viatique.Api.Data;
@@ -8,12 +13,21 @@ namespace Viatique.Api.Data;
 /// its own migration set (Data/Migrations/Postgres, Data/Migrations/Sqlite), generated from this
 /// one model and checked for drift by a test.
 /// </summary>
-public abstract class ViatiqueDbContext(DbContextOptions options) : DbContext(options)
+public abstract class ViatiqueDbContext(DbContextOptions options) : IdentityDbContext<IdentityUser>(options), IDataProtectionKeyContext
 {
     public DbSet<SecretKeySighting> SecretKeySightings => Set<SecretKeySighting>();
 
+    /// <summary>The data-protection key ring (cookies, CSRF and reset tokens), itself encrypted with SECRET_KEY.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<UserSession> Sessions => Set<UserSession>();
+
+    public DbSet<MediaFile> MediaFiles => Set<MediaFile>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
+
         modelBuilder.Entity<SecretKeySighting>(key =>
         {
             key.ToTable("secret_key_sightings");
@@ -21,6 +35,30 @@ public abstract class ViatiqueDbContext(DbContextOptions options) : DbContext(op
             key.Property(k => k.Fingerprint).HasColumnName("fingerprint").HasMaxLength(64);
             key.Property(k => k.FirstSeen).HasColumnName("first_seen");
             key.Property(k => k.LastSeen).HasColumnName("last_seen");
+        });
+
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+
+        modelBuilder.Entity<UserSession>(session =>
+        {
+            session.ToTable("user_sessions");
+            session.HasKey(s => s.Key);
+            session.Property(s => s.Key).HasMaxLength(64);
+            session.Property(s => s.UserId).HasMaxLength(450);
+            session.HasIndex(s => s.UserId);
+            session.HasIndex(s => s.ExpiresAt);
+        });
+
+        modelBuilder.Entity<MediaFile>(file =>
+        {
+            file.ToTable("media_files");
+            file.HasKey(f => f.Id);
+            file.Property(f => f.OwnerId).HasMaxLength(450);
+            file.Property(f => f.StoredName).HasMaxLength(80);
+            file.Property(f => f.Name).HasMaxLength(255);
+            file.Property(f => f.ContentType).HasMaxLength(255);
+            file.HasIndex(f => f.OwnerId);
+            file.HasIndex(f => f.StoredName).IsUnique();
         });
     }
 }

@@ -94,6 +94,8 @@ public sealed class SettingsReader
             EmailHostUser = Plain("EMAIL_HOST_USER"),
             EmailHostPassword = Secret("EMAIL_HOST_PASSWORD"),
             EmailUseTls = Boolean("EMAIL_USE_TLS", true),
+            DefaultFromEmail = Plain("DEFAULT_FROM_EMAIL") ?? "webmaster@localhost",
+            PasswordResetTimeout = TimeSpan.FromSeconds(Integer("PASSWORD_RESET_TIMEOUT", 259_200)),
             RedisUrl = redis,
             RedisUrlVariable = redisVariable,
             ResultBackendUrl = Secret("CELERY_RESULT_BACKEND"),

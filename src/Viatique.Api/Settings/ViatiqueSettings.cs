@@ -42,6 +42,10 @@ public sealed record ViatiqueSettings
     public string? EmailHostUser { get; init; }
     public string? EmailHostPassword { get; init; }
     public bool EmailUseTls { get; init; } = true;
+    public string DefaultFromEmail { get; init; } = "webmaster@localhost";
+
+    /// <summary>How long a password-reset link works (Django's PASSWORD_RESET_TIMEOUT, seconds).</summary>
+    public TimeSpan PasswordResetTimeout { get; init; } = TimeSpan.FromDays(3);
 
     /// <summary>CELERY_BROKER_URL, or its alias REDIS_URL.</summary>
     public string? RedisUrl { get; init; }

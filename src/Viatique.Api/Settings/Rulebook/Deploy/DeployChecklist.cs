@@ -16,7 +16,7 @@ public static class DeployChecklist
         new RedisReachable(),
         new NotYetAvailable("VIQ-E103", "TLS_CERT_PATH", "TLS certificate valid for more than 14 days", issue: 6),
         new NotYetAvailable("VIQ-E104", "BACKUP_DIR", "database and media backups younger than 24 h", issue: 6),
-        new NotYetAvailable("VIQ-E105", "(endpoints)", "no endpoint reachable anonymously outside the allowlist", issue: 5),
+        new NoUnexpectedAnonymousEndpoints(),
     ];
 
     /// <summary>Runs every check with its own timeout; a check that throws is an error, not a crash.</summary>

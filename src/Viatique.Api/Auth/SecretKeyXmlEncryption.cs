@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
+using Viatique.Api.Settings;
+
+namespace Viatique.Api.Auth;
+
+/// <summary>
+/// Protects the data-protection key ring (stored in the database, shared by replicas) with a key
+/// derived from SECRET_KEY: whoever holds the database but not SECRET_KEY can forge nothing.
+/// Keys from SECRET_KEY_FALLBACKS still decrypt, so a rotation keeps sessions; dropping the
+/// fallback ends them.
+/// </summary>
+public static class SecretKeyRing
+{
+    static readonly byte[] Info = "viatique.dataprotection.keyring.v1"u8.ToArray();
+
+    public static byte[] DeriveKey(string secret) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, salt: null, info: Info);
+
+    /// <summary>Identifies which secret encrypted an element, without revealing it.</summary>
+    public static string KeyId(string secret) => SecretKeySighting.FingerprintOf(secret)[..16];
+}
+
+public sealed class SecretKeyXmlEncryptor(string secret) : IXmlEncryptor
+{
+    public EncryptedXmlInfo Encrypt(XElement plaintextElement)
+    {
+        var plaintext = Encoding.UTF8.GetBytes(plaintextElement.ToString(SaveOptions.DisableFormatting));
+        var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
+        var ciphertext = new byte[plaintext.Length];
+        var tag = new byte[AesGcm.TagByteSizes.MaxSize];
+        using (var aes = new AesGcm(SecretKeyRing.DeriveKey(secret), tag.Length))
+        {
+            aes.Encrypt(nonce, plaintext, ciphertext, tag);
+        }
+        var element = new XElement("encryptedSecret",
+            new XAttribute("keyId", SecretKeyRing.KeyId(secret)),
+            new XElement("value", Convert.ToBase64String([.. nonce, .. tag, .. ciphertext])));
+        return new EncryptedXmlInfo(element, typeof(SecretKeyXmlDecryptor));
+    }
+}
+
+/// <summary>Created by the data-protection system from the type name stored beside each key.</summary>
+public sealed class SecretKeyXmlDecryptor(IServiceProvider services) : IXmlDecryptor
+{
+    public XElement Decrypt(XElement encryptedElement)
+    {
+        var settings = services.GetRequiredService<ViatiqueSettings>();
+        var keyId = (string?)encryptedElement.Attribute("keyId");
+        var secret = new[] { settings.SecretKey }.Concat(settings.SecretKeyFallbacks)
+            .FirstOrDefault(s => s is not null && SecretKeyRing.KeyId(s) == keyId)
+            ?? throw new CryptographicException("This key was protected with a SECRET_KEY that is neither the current one nor in SECRET_KEY_FALLBACKS.");
+
+        var blob = Convert.FromBase64String((string?)encryptedElement.Element("value") ?? "");
+        var nonceSize = AesGcm.NonceByteSizes.MaxSize;
+        var tagSize = AesGcm.TagByteSizes.MaxSize;
+        var plaintext = new byte[blob.Length - nonceSize - tagSize];
+        using (var aes = new AesGcm(SecretKeyRing.DeriveKey(secret), tagSize))
+        {
+            aes.Decrypt(blob.AsSpan(0, nonceSize), blob.AsSpan(nonceSize + tagSize), blob.AsSpan(nonceSize, tagSize), plaintext);
+        }
+        return XElement.Parse(Encoding.UTF8.GetString(plaintext));
+    }
+}

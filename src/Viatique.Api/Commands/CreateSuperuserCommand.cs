@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Identity;
+using Viatique.Api.Auth;
+using Viatique.Api.Data;
+using Viatique.Api.Logging;
+using Viatique.Api.Settings;
+
+namespace Viatique.Api.Commands;
+
+/// <summary>
+/// Creates the first admin without prompts. The password comes from VIATIQUE_SUPERUSER_PASSWORD
+/// or standard input, never from an argument (arguments show in `ps` and shell history).
+/// </summary>
+static class CreateSuperuserCommand
+{
+    public const string PasswordVariable = "VIATIQUE_SUPERUSER_PASSWORD";
+
+    static readonly Option<string> Username = new("--username") { Description = "The admin's username.", Required = true };
+    static readonly Option<string> Email = new("--email") { Description = "The admin's e-mail address.", Required = true };
+
+    public static Command Create()
+    {
+        var command = new Command("createsuperuser", $"Create an admin user; the password is read from {PasswordVariable} or standard input.")
+        {
+            Username, Email,
+        };
+        command.SetAction((parse, _) => RunAsync(parse.GetValue(Username)!, parse.GetValue(Email)!));
+        return command;
+    }
+
+    static async Task<int> RunAsync(string username, string email)
+    {
+        var password = Environment.GetEnvironmentVariable(PasswordVariable);
+        if (string.IsNullOrEmpty(password))
+        {
+            password = Console.IsInputRedirected ? (await Console.In.ReadLineAsync())?.TrimEnd('\r', '\n') : null;
+        }
+        if (string.IsNullOrEmpty(password))
+        {
+            await Console.Error.WriteLineAsync($"createsuperuser: no password: set {PasswordVariable} or pipe it on standard input.");
+            return ExitCodes.Failure;
+        }
+
+        var builder = Host.CreateApplicationBuilder();
+        var settings = builder.AddViatiqueSettings();
+        builder.AddViatiqueLogging(settings);
+        builder.AddViatiqueData(settings);
+        builder.AddViatiqueAuth(settings);
+        using var host = builder.Build();
+        await using var scope = host.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerNames.Security);
+
+        if (await users.FindByNameAsync(username) is not null)
+        {
+            await Console.Error.WriteLineAsync($"createsuperuser: the user '{username}' already exists; nothing changed.");
+            return ExitCodes.Failure;
+        }
+        if (!await roles.RoleExistsAsync(Roles.Admin))
+        {
+            await roles.CreateAsync(new IdentityRole(Roles.Admin));
+        }
+        var user = new IdentityUser { UserName = username, Email = email, EmailConfirmed = true };
+        var created = await users.CreateAsync(user, password);
+        if (!created.Succeeded)
+        {
+            await Console.Error.WriteLineAsync($"createsuperuser: {string.Join(" ", created.Errors.Select(e => e.Description))}");
+            return ExitCodes.Failure;
+        }
+        var promoted = await users.AddToRoleAsync(user, Roles.Admin);
+        if (!promoted.Succeeded)
+        {
+            // No half-made admin: an ordinary user left behind would be a surprise.
+            await users.DeleteAsync(user);
+            await Console.Error.WriteLineAsync($"createsuperuser: {string.Join(" ", promoted.Errors.Select(e => e.Description))}");
+            return ExitCodes.Failure;
+        }
+        logger.LogWarning("Superuser {username} created", username);
+        await Console.Out.WriteLineAsync($"Superuser '{username}' created.");
+        return ExitCodes.Ok;
+    }
+}

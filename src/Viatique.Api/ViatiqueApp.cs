@@ -1,0 +1,49 @@
+using Viatique.Api.Admin;
+using Viatique.Api.Auth;
+using Viatique.Api.Data;
+using Viatique.Api.Email;
+using Viatique.Api.Health;
+using Viatique.Api.Hosting;
+using Viatique.Api.Logging;
+using Viatique.Api.Media;
+using Viatique.Api.Metrics;
+using Viatique.Api.RateLimiting;
+using Viatique.Api.Settings;
+
+namespace Viatique.Api;
+
+/// <summary>
+/// The web host, top to bottom. Program.cs runs it; <c>check --deploy</c> builds it without
+/// listening to audit its endpoint table.
+/// </summary>
+public static class ViatiqueApp
+{
+    /// <exception cref="Settings.Rulebook.RulebookViolation">The environment breaks the rulebook.</exception>
+    public static (WebApplication App, ViatiqueSettings Settings) Create(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        // Read the environment once and enforce the rulebook before anything listens.
+        var settings = builder.AddViatiqueSettings();
+        builder.AddViatiqueLogging(settings);
+        builder.AddViatiqueHttp(settings);
+        builder.AddViatiqueData(settings);
+        builder.AddViatiqueAuth(settings);
+        builder.AddViatiqueMail(settings);
+        builder.AddViatiqueRateLimits();
+        builder.AddViatiqueHealth();
+        builder.AddViatiqueMetrics();
+
+        var app = builder.Build();
+        app.UseViatiqueHttp(settings);
+        app.UseViatiqueMetrics();
+        app.UseViatiqueAuth();
+
+        app.MapHealth();
+        app.MapMetrics(settings);
+        app.MapAuth();
+        app.MapMedia();
+        app.MapAdmin();
+        return (app, settings);
+    }
+}
