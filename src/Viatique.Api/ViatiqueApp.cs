@@ -19,12 +19,12 @@ namespace Viatique.Api;
 public static class ViatiqueApp
 {
     /// <exception cref="Settings.Rulebook.RulebookViolation">The environment breaks the rulebook.</exception>
-    public static (WebApplication App, ViatiqueSettings Settings) Create(string[] args)
+    public static (WebApplication App, ViatiqueSettings Settings) Create(string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var builder = WebApplication.CreateBuilder(args);
 
         // Read the environment once and enforce the rulebook before anything listens.
-        var settings = builder.AddViatiqueSettings();
+        var settings = builder.AddViatiqueSettings(environment);
         builder.AddViatiqueLogging(settings);
         builder.AddViatiqueHttp(settings);
         builder.AddViatiqueData(settings);
@@ -44,6 +44,7 @@ public static class ViatiqueApp
         app.MapAuth();
         app.MapMedia();
         app.MapAdmin();
+        app.MapNotFound();
         return (app, settings);
     }
 }

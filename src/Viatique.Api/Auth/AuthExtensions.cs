@@ -76,6 +76,16 @@ public static class AuthExtensions
         return app;
     }
 
+    /// <summary>
+    /// The fallback policy also guards requests that match no endpoint; this catch-all endpoint
+    /// keeps them a plain 404 (as in Django) rather than a 401 that would hint something lives there.
+    /// </summary>
+    public static IEndpointRouteBuilder MapNotFound(this IEndpointRouteBuilder app)
+    {
+        app.MapFallback("{**path}", () => TypedResults.NotFound()).AllowAnonymous().WithMetadata(new NotFoundFallback());
+        return app;
+    }
+
     static Task Status(HttpResponse response, int status)
     {
         response.StatusCode = status;

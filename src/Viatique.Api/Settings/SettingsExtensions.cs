@@ -5,10 +5,11 @@ namespace Viatique.Api.Settings;
 
 public static class SettingsExtensions
 {
-    // Reads every variable of SPEC §3 once and enforces the rulebook before anything listens.
-    public static ViatiqueSettings AddViatiqueSettings(this IHostApplicationBuilder builder)
+    // Reads every variable of SPEC §3 once (from the process environment unless given) and
+    // enforces the rulebook before anything listens.
+    public static ViatiqueSettings AddViatiqueSettings(this IHostApplicationBuilder builder, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var settings = SettingsReader.FromProcessEnvironment();
+        var settings = SettingsReader.Read(environment ?? SettingsReader.ProcessEnvironment());
         var report = Rulebook.Rulebook.Enforce(RuleContext.For(settings));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(report);
