@@ -12,7 +12,7 @@ public static class MediaPolicy
     {
         ".php", ".php3", ".php4", ".php5", ".php7", ".phtml", ".phar", ".pht",
         ".py", ".pyc", ".pyo", ".sh", ".bash", ".zsh", ".pl", ".pm", ".cgi", ".rb", ".lua",
-        ".exe", ".dll", ".so", ".bat", ".cmd", ".com", ".msi", ".ps1", ".vbs", ".jar", ".war", ".elf", ".bin",
+        ".exe", ".dll", ".so", ".bat", ".cmd", ".com", ".msi", ".ps1", ".vbs", ".jar", ".war", ".elf",
         ".html", ".htm", ".xhtml", ".shtml", ".shtm", ".xht", ".svg", ".svgz", ".xml", ".xsl", ".xslt",
         ".js", ".mjs", ".cjs", ".jsp", ".jspx", ".asp", ".aspx", ".ashx", ".asmx", ".htaccess", ".swf",
     };
@@ -51,7 +51,7 @@ public static class MediaPolicy
         {
             return "executables are not accepted";
         }
-        var text = Encoding.ASCII.GetString(head[..Math.Min(head.Length, 512)]).TrimStart('\uFEFF', ' ', '\t', '\r', '\n').ToLowerInvariant();
+        var text = Encoding.UTF8.GetString(head[..Math.Min(head.Length, 512)]).TrimStart('\uFEFF', ' ', '\t', '\r', '\n').ToLowerInvariant();
         return RefusedOpenings.Any(text.StartsWith) ? "markup and scripts are not accepted" : null;
     }
 

@@ -81,6 +81,13 @@ sealed class AppProcess : IAsyncDisposable
         return (exitCode, process.Stdout, process.Stderr);
     }
 
+    /// <summary>Writes <paramref name="text"/> to the process's standard input and closes it.</summary>
+    public async Task WriteInputAsync(string text)
+    {
+        await _process.StandardInput.WriteAsync(text);
+        _process.StandardInput.Close();
+    }
+
     public Task WaitUntilListeningAsync(TimeSpan? timeout = null) =>
         Ports.WaitUntilAcceptingAsync(Port, timeout ?? TimeSpan.FromSeconds(30), () => _process.HasExited);
 
