@@ -20,6 +20,7 @@ public sealed class SettingsReader
 
     readonly IReadOnlyDictionary<string, string> _env;
     readonly List<SettingProblem> _problems = [];
+    readonly SortedSet<string> _read = new(StringComparer.Ordinal);
 
     SettingsReader(IReadOnlyDictionary<string, string> env) => _env = env;
 
@@ -36,6 +37,14 @@ public sealed class SettingsReader
     public static ViatiqueSettings FromProcessEnvironment() => Read(ProcessEnvironment());
 
     public static ViatiqueSettings Read(IReadOnlyDictionary<string, string> env) => new SettingsReader(env).Read();
+
+    /// <summary>Every variable the host reads (NAME_FILE variants included), for documentation checks.</summary>
+    public static IReadOnlySet<string> Variables()
+    {
+        var reader = new SettingsReader(new Dictionary<string, string>());
+        reader.Read();
+        return reader._read;
+    }
 
     ViatiqueSettings Read()
     {
@@ -129,6 +138,7 @@ public sealed class SettingsReader
 
     string? Plain(string name)
     {
+        _read.Add(name);
         var value = _env.GetValueOrDefault(name)?.Trim();
         return string.IsNullOrEmpty(value) ? null : value;
     }
