@@ -18,11 +18,20 @@ public static class AuthExtensions
     {
         var services = builder.Services;
 
-        // One key ring for every replica, in the database, encrypted with SECRET_KEY.
-        services.AddDataProtection()
-            .SetApplicationName("viatique")
-            .PersistKeysToDbContext<ViatiqueDbContext>();
-        services.Configure<KeyManagementOptions>(keys => keys.XmlEncryptor = new SecretKeyXmlEncryptor(settings.SecretKey!));
+        // One key ring for every replica, in the database, encrypted with SECRET_KEY. Development's
+        // ephemeral key (VIQ-W001) keeps its ring in memory: nothing would read it after a restart.
+        var protection = services.AddDataProtection().SetApplicationName("viatique");
+        if (settings.SecretKeyIsEphemeral)
+        {
+            protection.UseEphemeralDataProtectionProvider();
+        }
+        else
+        {
+            protection.PersistKeysToDbContext<ViatiqueDbContext>();
+            services.Configure<KeyManagementOptions>(keys => keys.XmlEncryptor = new SecretKeyXmlEncryptor(settings.SecretKey!));
+            services.AddOptions<KeyManagementOptions>().PostConfigure<ILoggerFactory>((keys, loggers) =>
+                keys.XmlRepository = new ReadableKeysOnly(keys.XmlRepository!, settings, loggers.CreateLogger(Logging.LoggerNames.Security)));
+        }
 
         services.AddIdentityCore<IdentityUser>(identity =>
             {

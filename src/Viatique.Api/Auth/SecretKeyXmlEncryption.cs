@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Viatique.Api.Settings;
 
@@ -63,4 +64,37 @@ public sealed class SecretKeyXmlDecryptor(IServiceProvider services) : IXmlDecry
         }
         return XElement.Parse(Encoding.UTF8.GetString(plaintext));
     }
+}
+
+/// <summary>
+/// Hides from the data-protection system the keys that no configured secret can decrypt (those
+/// of a SECRET_KEY retired without a fallback). Without this, every such key is retried and
+/// logged as an error on each key-ring load; with it, the host simply starts a new key and says
+/// once how many it set aside.
+/// </summary>
+public sealed partial class ReadableKeysOnly(IXmlRepository inner, ViatiqueSettings settings, ILogger logger) : IXmlRepository
+{
+    readonly HashSet<string> _known = [.. new[] { settings.SecretKey }.Concat(settings.SecretKeyFallbacks).OfType<string>().Select(SecretKeyRing.KeyId)];
+    int _reported = -1;
+
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        var all = inner.GetAllElements();
+        var readable = all.Where(Readable).ToList();
+        var hidden = all.Count - readable.Count;
+        if (hidden > 0 && Interlocked.Exchange(ref _reported, hidden) != hidden)
+        {
+            SetAside(logger, hidden);
+        }
+        return readable;
+    }
+
+    public void StoreElement(XElement element, string friendlyName) => inner.StoreElement(element, friendlyName);
+
+    bool Readable(XElement element) =>
+        element.Descendants().Where(e => e.Name.LocalName == "encryptedSecret" && e.Attribute("keyId") is not null)
+            .All(e => _known.Contains((string)e.Attribute("keyId")!));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{count} data-protection key(s) were protected by a SECRET_KEY that is neither current nor in SECRET_KEY_FALLBACKS; what they protected (sessions, CSRF and reset tokens) is no longer readable")]
+    static partial void SetAside(ILogger logger, int count);
 }

@@ -33,6 +33,9 @@ public class KeyRotationTests(PostgresServer postgres, RedisServer redis)
         await using (var withoutFallback = await StartedAsync(db, ("SECRET_KEY", NewKey)))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, await WithCookies(withoutFallback, cookies).MeStatusAsync());
+            // Said once and plainly, not as a storm of decryption errors.
+            Assert.Contains("protected by a SECRET_KEY that is neither current nor in SECRET_KEY_FALLBACKS", withoutFallback.Stdout);
+            Assert.DoesNotContain("\"levelname\":\"ERROR\"", withoutFallback.Stdout);
         }
     }
 
