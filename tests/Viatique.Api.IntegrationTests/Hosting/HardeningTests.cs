@@ -107,6 +107,24 @@ public class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HeadersTrickledSlowerThanFifteenSecondsAreCutWith408()
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, _app.Port, Token);
+        var stream = client.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET /api/ HTTP/1.1\r\nHost: {Site}\r\n"), Token);
+        var started = DateTime.UtcNow;
+
+        // Never finish the headers (a slowloris client); Kestrel must give up on its own.
+        var buffer = new byte[256];
+        var read = await stream.ReadAsync(buffer, Token).AsTask().WaitAsync(TimeSpan.FromSeconds(40), Token);
+        var elapsed = DateTime.UtcNow - started;
+
+        Assert.StartsWith("HTTP/1.1 408", System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+        Assert.InRange(elapsed.TotalSeconds, 10, 30);
+    }
+
+    [Fact]
     public async Task DisallowedHostIs400AndASecurityWarning()
     {
         var status = await RawHttp.SendAsync(_app.Port, "GET /api/ HTTP/1.1\r\nHost: attacker.example.net\r\nX-Forwarded-Proto: https\r\n\r\n");
