@@ -22,6 +22,8 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 dotnet build Viatique.sln -c Debug -nologo -clp:ErrorsOnly -v quiet
+# The integration tests run this very build of the host, never an older Release build lying around.
+export VIATIQUE_APP_DLL="$PWD/src/Viatique.Api/bin/Debug/net10.0/Viatique.Api.dll"
 
 passed=0 failed=0 status=0
 for project in tests/*/; do

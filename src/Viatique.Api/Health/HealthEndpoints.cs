@@ -17,7 +17,7 @@ public static class HealthEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        var health = app.MapGroup("/health").AllowAnonymous().WithMetadata(new HealthEndpointMetadata());
+        var health = app.MapGroup("/health").AllowAnonymous();
         health.MapGet("/", CheckAsync);
         health.MapGet("/live/", () => TypedResults.Ok(new LiveStatus("alive")));
         return app;
@@ -32,6 +32,3 @@ public static class HealthEndpoints
 
     public sealed record LiveStatus(string Status);
 }
-
-/// <summary>Marks the health endpoints, which host filtering, HTTPS redirection and rate limits skip.</summary>
-public sealed class HealthEndpointMetadata;

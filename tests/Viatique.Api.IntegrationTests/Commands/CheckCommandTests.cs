@@ -35,6 +35,17 @@ public class CheckCommandTests
     }
 
     [Fact]
+    public async Task DeployWithStartupErrorsStillPrintsTheWholeReport()
+    {
+        var (exitCode, stdout, stderr) = await AppProcess.RunAsync(TestEnv.Production(("DEBUG", "true")), "check --deploy");
+
+        Assert.Equal(78, exitCode);
+        Assert.Contains("VIQ-E010 DEBUG:", stdout);
+        Assert.Contains("VIQ-E105 (deploy): skipped", stdout);
+        Assert.DoesNotContain("refuses to start", stderr);
+    }
+
+    [Fact]
     public async Task HelpListsTheVerbs()
     {
         var (exitCode, stdout, _) = await AppProcess.RunAsync(new Dictionary<string, string>(), "--help");

@@ -36,6 +36,15 @@ public static class DeployChecklist
             {
                 findings.Add(new Finding(check.Id, Severity.Error, "(deploy)", $"{check.Title}: no answer within {limit.TotalSeconds:0.#} s", "check that the service is up and reachable from this container"));
             }
+            catch (RulebookViolation)
+            {
+                findings.Add(new Finding(check.Id, Severity.Info, "(deploy)", $"skipped: {check.Title} (the host cannot be built until the errors above are fixed)", "fix the startup errors first"));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A check that breaks is a failed check, reported with the others, never a crash.
+                findings.Add(new Finding(check.Id, Severity.Error, "(deploy)", $"{check.Title}: the check itself failed ({e.GetType().Name}: {e.Message})", "see the message; run check --deploy again once fixed"));
+            }
         }
         return startup.With(findings);
     }
