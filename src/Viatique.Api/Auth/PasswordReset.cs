@@ -50,6 +50,18 @@ public sealed class PasswordResetQueue(IServiceScopeFactory scopes, MailQueue ma
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await HandleAllAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    async Task HandleAllAsync(CancellationToken stoppingToken)
+    {
         await foreach (var email in _requests.Reader.ReadAllAsync(stoppingToken))
         {
             await using var scope = scopes.CreateAsyncScope();

@@ -82,6 +82,19 @@ public sealed partial class MailQueue(IMailSender sender, ILoggerFactory loggers
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await SendAllAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down; mails still queued are lost with the process until the jobs feature
+            // moves this queue to Redis.
+        }
+    }
+
+    async Task SendAllAsync(CancellationToken stoppingToken)
+    {
         await foreach (var mail in _queue.Reader.ReadAllAsync(stoppingToken))
         {
             for (var attempt = 1; ; attempt++)

@@ -31,6 +31,8 @@ public class DevelopmentHostTests
             }
         }
         Assert.Contains(app.StdoutLines, l => l.Contains("\"VIQ-W001\"", StringComparison.Ordinal));
+        // A clean start and stop logs no error (background services end quietly on SIGTERM).
+        Assert.DoesNotContain(app.StdoutLines, l => l.Contains("\"levelname\":\"ERROR\"", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -10,6 +10,9 @@ namespace Viatique.Api.IntegrationTests.Infrastructure;
 /// </summary>
 sealed class AppProcess : IAsyncDisposable
 {
+    /// <summary>Every host a test started, so none outlives the test run (see <see cref="AppProcessReaper"/>).</summary>
+    internal static readonly ConcurrentBag<Process> Started = [];
+
     readonly Process _process;
     readonly ConcurrentQueue<string> _stdout = new();
     readonly ConcurrentQueue<string> _stderr = new();
@@ -34,6 +37,7 @@ sealed class AppProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => { if (e.Data is null) { _outClosed.TrySetResult(); } else { _stdout.Enqueue(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is null) { _errClosed.TrySetResult(); } else { _stderr.Enqueue(e.Data); } };
         process.Start();
+        Started.Add(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
@@ -112,5 +116,28 @@ sealed class AppProcess : IAsyncDisposable
         }
         _process.Dispose();
         Directory.Delete(WorkingDirectory, recursive: true);
+    }
+}
+
+/// <summary>At the end of the run, stops (by PID) any host a test forgot to dispose.</summary>
+public sealed class AppProcessReaper : IAsyncDisposable
+{
+    public ValueTask DisposeAsync()
+    {
+        foreach (var process in AppProcess.Started)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already disposed by its test: it has exited.
+            }
+        }
+        return ValueTask.CompletedTask;
     }
 }

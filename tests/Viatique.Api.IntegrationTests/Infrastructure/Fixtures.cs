@@ -4,3 +4,4 @@ using Viatique.Api.IntegrationTests.Infrastructure;
 // server start their own instance instead.
 [assembly: AssemblyFixture(typeof(PostgresServer))]
 [assembly: AssemblyFixture(typeof(RedisServer))]
+[assembly: AssemblyFixture(typeof(AppProcessReaper))]
