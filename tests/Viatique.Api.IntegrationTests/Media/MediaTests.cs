@@ -153,6 +153,45 @@ public class MediaTests(PostgresServer postgres, RedisServer redis) : IAsyncLife
     }
 
     [Fact]
+    public async Task AnUploadStillRunningAfterThirtySecondsIsCutWith504AndLeavesNothing()
+    {
+        using var owner = await SignedInAsync("owner");
+        var rowsBefore = await RowsAsync();
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, _app.Port, Token);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(UploadHead(owner, "Content-Length: 10000000")), Token);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.dat\"\r\n\r\n"), Token);
+        var started = DateTime.UtcNow;
+
+        // 2 KB/s: fast enough for Kestrel's minimum data rate, far too slow to finish in 30 s.
+        var reading = Task.Run(async () =>
+        {
+            var buffer = new byte[512];
+            var read = await stream.ReadAsync(buffer, Token);
+            return Encoding.ASCII.GetString(buffer, 0, read);
+        }, Token);
+        var chunk = new byte[1024];
+        while (!reading.IsCompleted && DateTime.UtcNow - started < TimeSpan.FromSeconds(60))
+        {
+            try
+            {
+                await stream.WriteAsync(chunk, Token);
+            }
+            catch (IOException)
+            {
+                break;
+            }
+            await Task.Delay(500, Token);
+        }
+        var response = await reading.WaitAsync(TimeSpan.FromSeconds(10), Token);
+
+        Assert.StartsWith("HTTP/1.1 504", response);
+        Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 25, 45);
+        await AssertNothingLeftAsync(rowsBefore);
+    }
+
+    [Fact]
     public async Task AnonymousUploadIs401()
     {
         using var anonymous = new BrowserClient(_app);
