@@ -75,11 +75,4 @@ public sealed class DatabaseTicketStore(IServiceScopeFactory scopes, TimeProvide
     /// <summary>Ends every session of a user (after a password reset).</summary>
     public static Task<int> RemoveAllAsync(ViatiqueDbContext db, string userId) =>
         db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync();
-
-    /// <summary>Deletes expired sessions; the purge job calls it.</summary>
-    public static Task<int> PurgeExpiredAsync(ViatiqueDbContext db, DateTimeOffset now)
-    {
-        var cutoff = now.UtcDateTime;
-        return db.Sessions.Where(s => s.ExpiresAt <= cutoff).ExecuteDeleteAsync();
-    }
 }

@@ -26,8 +26,6 @@ public static class DatabaseConnections
         ["options"] = (b, v) => b.Options = v,
     };
 
-    public static IReadOnlyCollection<string> PostgresOptionNames => PostgresOptions.Keys;
-
     /// <summary>Why an option of the URL cannot be used, or null when all can (never quotes the URL).</summary>
     public static string? OptionProblem(DatabaseUrl url)
     {

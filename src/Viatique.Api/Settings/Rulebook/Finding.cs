@@ -4,14 +4,6 @@ namespace Viatique.Api.Settings.Rulebook;
 
 public enum Severity { Error, Warning, Info }
 
-public enum RuleScope
-{
-    /// <summary>Runs before the host listens, and in every <c>check</c>.</summary>
-    Startup,
-    /// <summary>Runs only in <c>check --deploy</c>: needs I/O (database, Redis, files).</summary>
-    Deploy,
-}
-
 /// <summary>
 /// One violation found by a rule: which rule, which variable, what is wrong (never the value
 /// of a secret) and the exact fix.
