@@ -64,8 +64,7 @@ public sealed partial class CsrfProtection(RequestDelegate next, CsrfTokens toke
     public Task InvokeAsync(HttpContext context)
     {
         if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
-            || HttpMethods.IsOptions(context.Request.Method) || HttpMethods.IsTrace(context.Request.Method)
-            || context.Request.Path.StartsWithSegments("/metrics"))
+            || HttpMethods.IsOptions(context.Request.Method) || HttpMethods.IsTrace(context.Request.Method))
         {
             return next(context);
         }

@@ -56,7 +56,6 @@ public static class HttpPipeline
             hsts.ExcludedHosts.Clear();
         });
         builder.Services.AddProblemDetails();
-        builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }
 

@@ -86,11 +86,11 @@ public sealed partial class ClientRateLimiter : PartitionedRateLimiter<HttpConte
     /// <summary>Redis is configured and connected (a reconnect in the background makes this true again).</summary>
     bool SharedAvailable()
     {
-        if (_redis is null || !_redis.GetAsync().IsCompletedSuccessfully)
+        if (_redis?.GetAsync() is not { IsCompletedSuccessfully: true } connection)
         {
             return false;
         }
-        var connected = _redis.GetAsync().Result.IsConnected;
+        var connected = connection.Result.IsConnected;
         if (!connected && _shared)
         {
             _shared = false;

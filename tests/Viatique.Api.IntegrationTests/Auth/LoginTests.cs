@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Viatique.Api.IntegrationTests.Hosting;
 using Viatique.Api.IntegrationTests.Infrastructure;
 
 namespace Viatique.Api.IntegrationTests.Auth;

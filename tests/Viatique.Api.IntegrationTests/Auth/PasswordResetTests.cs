@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Viatique.Api.IntegrationTests.Hosting;
 using Viatique.Api.IntegrationTests.Infrastructure;
 
 namespace Viatique.Api.IntegrationTests.Auth;

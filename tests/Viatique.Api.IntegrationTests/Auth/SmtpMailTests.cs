@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Viatique.Api.IntegrationTests.Hosting;
 using Viatique.Api.IntegrationTests.Infrastructure;
 
 namespace Viatique.Api.IntegrationTests.Auth;

@@ -147,16 +147,3 @@ public class HardeningTests : IAsyncLifetime
         Assert.Equal(allowed, response.StatusCode != HttpStatusCode.BadRequest);
     }
 }
-
-static class Eventually
-{
-    public static async Task TrueAsync(Func<bool> condition, double seconds = 10)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(50);
-        }
-    }
-}
