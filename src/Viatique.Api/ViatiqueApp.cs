@@ -1,4 +1,5 @@
 using Viatique.Api.Admin;
+using Viatique.Api.ApiDocs;
 using Viatique.Api.Auth;
 using Viatique.Api.Data;
 using Viatique.Api.Email;
@@ -33,6 +34,7 @@ public static class ViatiqueApp
         builder.AddViatiqueRateLimits();
         builder.AddViatiqueHealth();
         builder.AddViatiqueMetrics();
+        builder.AddViatiqueApiDocs();
 
         var app = builder.Build();
         app.UseViatiqueHttp(settings);
@@ -44,6 +46,7 @@ public static class ViatiqueApp
         app.MapAuth();
         app.MapMedia();
         app.MapAdmin();
+        app.MapApiDocs(settings);
         app.MapNotFound();
         return (app, settings);
     }

@@ -18,11 +18,21 @@ public static class AnonymousEndpoints
         "/metrics",
     };
 
+    /// <summary>
+    /// Development only (SPEC §14): the API document and its reference page, for the developer at
+    /// the keyboard. Elsewhere the document needs an admin and the page is not mapped at all.
+    /// </summary>
+    public static readonly IReadOnlySet<string> DevelopmentAllowlist = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "/openapi/{documentName}.json",
+        "/scalar/{documentName?}", "/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg",
+    };
+
     public sealed record Endpoint(string Route, string Methods);
 
     /// <summary>Endpoints that let anonymous callers in without being on the allowlist.</summary>
-    public static IReadOnlyList<Endpoint> Unexpected(IEnumerable<EndpointDataSource> sources) =>
-        [.. Anonymous(sources).Where(e => !Allowlist.Contains(Normalize(e.Route)))];
+    public static IReadOnlyList<Endpoint> Unexpected(IEnumerable<EndpointDataSource> sources, bool development) =>
+        [.. Anonymous(sources).Where(e => !Allowlist.Contains(Normalize(e.Route)) && !(development && DevelopmentAllowlist.Contains(Normalize(e.Route))))];
 
     public static IEnumerable<Endpoint> Anonymous(IEnumerable<EndpointDataSource> sources) =>
         from source in sources

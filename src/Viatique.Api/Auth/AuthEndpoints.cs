@@ -14,7 +14,7 @@ public static partial class AuthEndpoints
     {
         var auth = app.MapGroup("/api/auth");
         auth.MapGet("/csrf/", (CsrfTokens tokens, HttpContext http) => TypedResults.Ok(new CsrfResponse(tokens.Issue(http)))).AllowAnonymous();
-        auth.MapPost("/login/", LoginAsync).AllowAnonymous();
+        auth.MapPost("/login/", LoginAsync).AllowAnonymous().ProducesProblem(StatusCodes.Status401Unauthorized);
         auth.MapPost("/logout/", (Func<HttpContext, Task<NoContent>>)LogoutAsync);
         auth.MapGet("/me/", MeAsync);
         auth.MapPost("/password-reset/", RequestReset).AllowAnonymous();

@@ -91,7 +91,7 @@ public static class AuthExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapNotFound(this IEndpointRouteBuilder app)
     {
-        app.MapFallback("{**path}", () => TypedResults.NotFound()).AllowAnonymous().WithMetadata(new NotFoundFallback());
+        app.MapFallback("{**path}", () => TypedResults.NotFound()).AllowAnonymous().ExcludeFromDescription().WithMetadata(new NotFoundFallback());
         return app;
     }
 

@@ -18,7 +18,9 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         var health = app.MapGroup("/health").AllowAnonymous();
-        health.MapGet("/", CheckAsync);
+        health.MapGet("/", CheckAsync)
+            .Produces<HealthReport>(StatusCodes.Status200OK)
+            .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
         health.MapGet("/live/", () => TypedResults.Ok(new LiveStatus("alive")));
         return app;
     }

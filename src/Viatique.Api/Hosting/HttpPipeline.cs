@@ -56,6 +56,9 @@ public static class HttpPipeline
             hsts.ExcludedHosts.Clear();
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddSecurityHeaderPolicies(policies => policies
+            .SetDefaultPolicy(SecurityHeaders.Policies())
+            .AddPolicy(SecurityHeaders.ReferencePagePolicy, SecurityHeaders.ReferencePage()));
         return builder;
     }
 
@@ -69,7 +72,8 @@ public static class HttpPipeline
         // 2. Request id and access log: every later line of the request carries the id.
         app.UseMiddleware<RequestLogging>();
         // 3. Security headers, early, so that 400, 413, redirects and errors carry them too.
-        app.UseSecurityHeaders(SecurityHeaders.Policies());
+        //    An endpoint may name another policy (Development's API reference page does).
+        app.UseSecurityHeaders();
         // 4. Errors become problem+json; exception text only reaches the log.
         app.UseExceptionHandler();
         app.UseStatusCodePages();

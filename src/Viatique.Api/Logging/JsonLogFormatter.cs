@@ -63,7 +63,7 @@ public sealed class JsonLogFormatter(SecretRedactor redactor) : ITextFormatter
     };
 
     /// <summary>The message with string values unquoted, as a person writes it.</summary>
-    static string RenderMessage(LogEvent logEvent)
+    public static string RenderMessage(LogEvent logEvent)
     {
         using var message = new StringWriter(CultureInfo.InvariantCulture);
         foreach (var token in logEvent.MessageTemplate.Tokens)

@@ -1,12 +1,14 @@
 using Serilog;
 using Serilog.Events;
+using Serilog.Formatting;
 using Viatique.Api.Settings;
 
 namespace Viatique.Api.Logging;
 
 public static class LoggingExtensions
 {
-    // Reads DEBUG (level) and every secret of the settings (redaction).
+    // Reads DEBUG (level), LOG_FORMAT (JSON lines, or readable text in a developer's terminal) and
+    // every secret of the settings (redaction, in both formats).
     public static IHostApplicationBuilder AddViatiqueLogging(this IHostApplicationBuilder builder, ViatiqueSettings settings)
     {
         builder.Logging.ClearProviders();
@@ -18,7 +20,11 @@ public static class LoggingExtensions
 
     public static LoggerConfiguration ConfigureViatique(this LoggerConfiguration configuration, ViatiqueSettings settings)
     {
-        var formatter = new JsonLogFormatter(new SecretRedactor(settings.SecretValues()));
+        var redactor = new SecretRedactor(settings.SecretValues());
+        ITextFormatter formatter = settings.LogFormat == LogFormat.Text
+            // Colours only for a person at a terminal, never into a file or a pipe (NO_COLOR honoured).
+            ? new TextLogFormatter(redactor, colors: !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null)
+            : new JsonLogFormatter(redactor);
         return configuration
             .MinimumLevel.Is(settings.Debug ? LogEventLevel.Debug : LogEventLevel.Information)
             // Our access log replaces ASP.NET Core's per-request lines; framework warnings still pass.

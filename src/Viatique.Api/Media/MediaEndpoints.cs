@@ -15,12 +15,15 @@ public static class MediaEndpoints
     public static IEndpointRouteBuilder MapMedia(this IEndpointRouteBuilder app)
     {
         var media = app.MapGroup("/api/media");
-        media.MapPost("/", UploadAsync);
+        media.MapPost("/", UploadAsync).Accepts<UploadForm>("multipart/form-data");
         media.MapGet("/", ListAsync);
         media.MapGet("/{id:guid}", GetAsync);
         media.MapDelete("/{id:guid}", DeleteAsync);
         return app;
     }
+
+    /// <summary>The upload's shape, for the API document: one multipart field named <c>file</c>.</summary>
+    public sealed record UploadForm(IFormFile File);
 
     public sealed record MediaResponse(Guid Id, string Name, long Size, string Url)
     {

@@ -38,7 +38,8 @@ public static class MetricsEndpoints
             return app;
         }
         var expected = Encoding.UTF8.GetBytes("Bearer " + token);
-        app.MapGet("/metrics", async (HttpContext http) =>
+        // A route handler (not a bare RequestDelegate), so the API document describes it too.
+        app.MapGet("/metrics", async (HttpContext http, CancellationToken _) =>
         {
             if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(http.Request.Headers.Authorization.ToString()), expected))
             {
@@ -48,7 +49,9 @@ public static class MetricsEndpoints
             }
             http.Response.ContentType = ContentType;
             await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted);
-        }).AllowAnonymous().ExcludeFromDescription();
+        }).AllowAnonymous()
+            .Produces<string>(StatusCodes.Status200OK, ContentType)
+            .Produces(StatusCodes.Status401Unauthorized);
         return app;
     }
 }

@@ -78,11 +78,14 @@ public sealed class SettingsReader
         var allowedHosts = List("ALLOWED_HOSTS");
         var proxies = List("TRUSTED_PROXIES");
         var emailPortText = Plain("EMAIL_PORT");
+        var logFormat = ReadLogFormat();
 
         return new ViatiqueSettings
         {
             Environment = environment,
             Debug = Boolean("DEBUG", false),
+            LogFormat = logFormat ?? (development ? LogFormat.Text : LogFormat.Json),
+            LogFormatGiven = logFormat is not null,
             SecretKey = secretKey,
             SecretKeyIsEphemeral = ephemeral,
             SecretKeyFallbacks = SplitList(Secret("SECRET_KEY_FALLBACKS")),
@@ -134,6 +137,24 @@ public sealed class SettingsReader
             "ASPNETCORE_ENVIRONMENT is not one of Development, Staging, Production; the Production rules apply",
             "set ASPNETCORE_ENVIRONMENT=Production (or Staging, or Development on a workstation)"));
         return AppEnvironment.Production;
+    }
+
+    LogFormat? ReadLogFormat()
+    {
+        switch (Plain("LOG_FORMAT")?.ToLowerInvariant())
+        {
+            case null:
+                return null;
+            case "json":
+                return LogFormat.Json;
+            case "text":
+                return LogFormat.Text;
+            default:
+                _problems.Add(new SettingProblem("VIQ-E012", "LOG_FORMAT",
+                    "LOG_FORMAT is neither text nor json; the environment's default applies",
+                    "set LOG_FORMAT=json (log collectors) or LOG_FORMAT=text (a terminal), or remove it"));
+                return null;
+        }
     }
 
     string? Plain(string name)

@@ -2,6 +2,9 @@ namespace Viatique.Api.Settings;
 
 public enum AppEnvironment { Development, Staging, Production }
 
+/// <summary>How log lines are written: JSON objects (log collectors) or readable text (a terminal).</summary>
+public enum LogFormat { Json, Text }
+
 /// <summary>
 /// Everything the host reads from its environment, read once (see <see cref="SettingsReader"/>).
 /// One property per variable of SPEC §3; values that failed to parse keep their default and
@@ -13,6 +16,11 @@ public sealed record ViatiqueSettings
     public bool IsDevelopment => Environment == AppEnvironment.Development;
 
     public bool Debug { get; init; }
+
+    /// <summary>LOG_FORMAT: text by default in Development, JSON elsewhere.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Json;
+    /// <summary>Whether LOG_FORMAT was set explicitly (a text format outside Development is then a choice, and warned about).</summary>
+    public bool LogFormatGiven { get; init; }
 
     public string? SecretKey { get; init; }
     /// <summary>True when Development generated <see cref="SecretKey"/> because none was set.</summary>

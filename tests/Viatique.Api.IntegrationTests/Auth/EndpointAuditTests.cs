@@ -20,14 +20,30 @@ public class EndpointAuditTests
         await using var _ = app;
         var sources = ((IEndpointRouteBuilder)app).DataSources;
 
-        Assert.Empty(AnonymousEndpoints.Unexpected(sources));
+        Assert.Empty(AnonymousEndpoints.Unexpected(sources, development: true));
         var anonymous = AnonymousEndpoints.Anonymous(sources).Select(e => "/" + e.Route.Trim('/')).ToHashSet();
-        Assert.Equal(AnonymousEndpoints.Allowlist.Order(), anonymous.Order());
+        Assert.Equal(AnonymousEndpoints.Allowlist.Concat(AnonymousEndpoints.DevelopmentAllowlist).Order(), anonymous.Order());
         // And the table is not trivially small: the protected endpoints are there too.
         var all = sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().Select(e => e.RoutePattern.RawText).ToList();
         Assert.Contains("/api/media/", all);
         Assert.Contains("/admin/", all);
         Assert.Contains("/api/auth/me/", all);
+    }
+
+    [Fact]
+    public async Task OutsideDevelopmentTheAllowlistIsExactlyWhatIsAnonymous()
+    {
+        var (app, _) = ViatiqueApp.Create([], TestEnv.Production(("METRICS_TOKEN", "metrics-token-for-the-audit-0123456789")));
+        await using var _ = app;
+        var sources = ((IEndpointRouteBuilder)app).DataSources;
+
+        // The API document exists, but not anonymously; the reference page does not exist at all.
+        Assert.Empty(AnonymousEndpoints.Unexpected(sources, development: false));
+        var anonymous = AnonymousEndpoints.Anonymous(sources).Select(e => "/" + e.Route.Trim('/')).ToHashSet();
+        Assert.Equal(AnonymousEndpoints.Allowlist.Order(), anonymous.Order());
+        var all = sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().Select(e => e.RoutePattern.RawText).ToList();
+        Assert.Contains("/openapi/{documentName}.json", all);
+        Assert.DoesNotContain(all, route => route!.StartsWith("/scalar", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -38,7 +54,7 @@ public class EndpointAuditTests
         await using var _ = app;
         app.MapGet("/api/leaky/", () => "secret").AllowAnonymous();
 
-        var unexpected = Assert.Single(AnonymousEndpoints.Unexpected(((IEndpointRouteBuilder)app).DataSources));
+        var unexpected = Assert.Single(AnonymousEndpoints.Unexpected(((IEndpointRouteBuilder)app).DataSources, development: true));
         Assert.Equal("/api/leaky/", unexpected.Route);
     }
 

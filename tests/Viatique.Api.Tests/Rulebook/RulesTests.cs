@@ -27,6 +27,8 @@ public class RulesTests
         { "VIQ-E010", Prod, "DEBUG", "true" },
         { "VIQ-E010", Staging, "DEBUG", "1" },
         { "VIQ-E011", Prod, "ASPNETCORE_ENVIRONMENT", "qa" },
+        { "VIQ-E012", Prod, "LOG_FORMAT", "xml" },
+        { "VIQ-E012", Dev, "LOG_FORMAT", "pretty" },
         { "VIQ-E020", Prod, "ALLOWED_HOSTS", null },
         { "VIQ-E021", Prod, "ALLOWED_HOSTS", "*" },
         { "VIQ-E021", Staging, "ALLOWED_HOSTS", "viatique.example.com,*.example.com" },
@@ -54,6 +56,7 @@ public class RulesTests
         { "VIQ-E090", Prod, "SECURE_HSTS_PRELOAD", "maybe" },
         { "VIQ-E090", Prod, "SECURE_HSTS_SECONDS", "one year" },
         { "VIQ-W001", Dev, "SECRET_KEY", null },
+        { "VIQ-W012", Staging, "LOG_FORMAT", "text" },
         { "VIQ-W043", Prod, "SECURE_HSTS_SECONDS", "3600" },
         { "VIQ-W044", Prod, "TRUSTED_PROXIES", null },
     };
@@ -108,6 +111,8 @@ public class RulesTests
         { "VIQ-E043", Staging, "SECURE_HSTS_SECONDS", "0" },
         { "VIQ-E050", Staging, "EMAIL_USE_TLS", "false" },
         { "VIQ-E060", Dev, "CELERY_BROKER_URL", null },
+        { "VIQ-W012", Dev, "LOG_FORMAT", "text" },
+        { "VIQ-W012", Prod, "LOG_FORMAT", "JSON" },
         { "VIQ-W043", Prod, "SECURE_HSTS_SECONDS", "31536000" },
         { "VIQ-W044", Staging, "TRUSTED_PROXIES", null },
     };

@@ -11,6 +11,7 @@ public static class Rulebook
     public static readonly IReadOnlyList<IRule> Rules =
     [
         new SettingsReadable("VIQ-E011"),
+        new SettingsReadable("VIQ-E012"),
         new SettingsReadable("VIQ-E090"),
         new SettingsReadable("VIQ-E091"),
         new SettingsReadable("VIQ-E092"),
@@ -49,6 +50,7 @@ public static class Rulebook
         new RedisUrlScheme(),
 
         new EphemeralSecretKey(),
+        new JsonLogsOutsideDevelopment(),
         new SecretKeyRotation(),
         new HstsLongEnough(),
         new TrustedProxiesConfigured(),

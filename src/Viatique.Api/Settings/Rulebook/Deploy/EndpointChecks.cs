@@ -15,7 +15,7 @@ public sealed class NoUnexpectedAnonymousEndpoints : IDeployCheck
         var sources = ((IEndpointRouteBuilder)app).DataSources;
         IReadOnlyList<Finding> findings =
         [
-            .. AnonymousEndpoints.Unexpected(sources).Select(e => new Finding(Id, Severity.Error, "(endpoints)",
+            .. AnonymousEndpoints.Unexpected(sources, context.IsDevelopment).Select(e => new Finding(Id, Severity.Error, "(endpoints)",
                 $"{e.Methods} {e.Route} allows anonymous access but is not on the allowlist",
                 "remove AllowAnonymous() from it, or add it to Auth/AnonymousEndpoints.Allowlist with a reason")),
         ];

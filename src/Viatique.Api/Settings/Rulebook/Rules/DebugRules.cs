@@ -13,3 +13,18 @@ public sealed class DebugOnlyInDevelopment : Rule
         }
     }
 }
+
+/// <summary>W012: text logs outside Development (LOG_FORMAT=text) are a choice, but log collectors expect JSON lines.</summary>
+public sealed class JsonLogsOutsideDevelopment : Rule
+{
+    public override string Id => "VIQ-W012";
+
+    public override IEnumerable<Finding> Evaluate(RuleContext context)
+    {
+        if (!context.IsDevelopment && context.Settings.LogFormat == LogFormat.Text)
+        {
+            yield return Found("LOG_FORMAT", $"LOG_FORMAT=text in {context.Environment}: log collectors that expect one JSON object per line will not parse these lines",
+                "remove LOG_FORMAT (JSON is the default outside Development), or set LOG_FORMAT=json");
+        }
+    }
+}
