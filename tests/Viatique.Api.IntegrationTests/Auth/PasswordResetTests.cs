@@ -17,7 +17,7 @@ public partial class PasswordResetTests(PostgresServer postgres, RedisServer red
     {
         var db = await AccountsDatabase.CreateAsync(postgres, redis, "reset");
         await db.CreateUserAsync(user);
-        var app = db.Start([("ASPNETCORE_ENVIRONMENT", "Development"), .. more]);
+        var app = db.Start([("ASPNETCORE_ENVIRONMENT", "Development"), ("LOG_FORMAT", "json"), .. more]);
         await app.WaitUntilListeningAsync();
         return app;
     }

@@ -8,9 +8,9 @@ namespace Viatique.Api.IntegrationTests.Hosting;
 public class DevelopmentHostTests
 {
     [Fact]
-    public async Task StartsWithNoConfigurationServesLivenessAndLogsOnlyJsonLines()
+    public async Task StartsWithNoConfigurationServesLivenessAndLogsOnlyJsonLinesWhenAsked()
     {
-        await using var app = AppProcess.Start(TestEnv.Development());
+        await using var app = AppProcess.Start(TestEnv.Development(("LOG_FORMAT", "json")));
         await app.WaitUntilListeningAsync();
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
@@ -53,7 +53,7 @@ public class DevelopmentHostTests
     [Fact]
     public async Task AccessLogHasOneLinePerRequestWithItsRequestId()
     {
-        await using var app = AppProcess.Start(TestEnv.Development());
+        await using var app = AppProcess.Start(TestEnv.Development(("LOG_FORMAT", "json")));
         await app.WaitUntilListeningAsync();
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
@@ -87,8 +87,8 @@ public class DevelopmentHostTests
     [Fact]
     public async Task DebugTrueLogsAtDebugLevelAndDefaultIsInfo()
     {
-        await using var quiet = AppProcess.Start(TestEnv.Development());
-        await using var verbose = AppProcess.Start(TestEnv.Development(("DEBUG", "true")));
+        await using var quiet = AppProcess.Start(TestEnv.Development(("LOG_FORMAT", "json")));
+        await using var verbose = AppProcess.Start(TestEnv.Development(("DEBUG", "true"), ("LOG_FORMAT", "json")));
         await Task.WhenAll(quiet.WaitUntilListeningAsync(), verbose.WaitUntilListeningAsync());
         quiet.Signal("TERM");
         verbose.Signal("TERM");
