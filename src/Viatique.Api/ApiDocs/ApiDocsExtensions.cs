@@ -21,6 +21,7 @@ public static class ApiDocsExtensions
         builder.Services.AddOpenApi(DocumentName, options =>
         {
             options.AddDocumentTransformer<SessionSecuritySchemes>();
+            options.AddDocumentTransformer<TrailingSlashPaths>();
             options.AddOperationTransformer<StandardResponses>();
         });
         return builder;

@@ -47,8 +47,8 @@ public class ApiDocumentTests
     }
 
     /// <summary>
-    /// (method, path) of every endpoint a client can call, as the document writes paths: no
-    /// trailing slash, no route constraints. Left out: the 404 catch-all, and what only Development
+    /// (method, path) of every endpoint a client can call, as the document writes paths: the
+    /// route's own spelling (trailing slash included) without route constraints. Left out: the 404 catch-all, and what only Development
     /// maps to show the document itself.
     /// </summary>
     static SortedSet<string> Endpoints(WebApplication app) =>
@@ -63,7 +63,7 @@ public class ApiDocumentTests
     ];
 
     static string Normalize(string route) =>
-        "/" + System.Text.RegularExpressions.Regex.Replace(route.Trim('/'), @"\{(\w+)(:[^}]*)?\}", "{$1}");
+        System.Text.RegularExpressions.Regex.Replace(route, @"\{(\w+)(:[^}]*)?\}", "{$1}");
 
     static SortedSet<string> Described(OpenApiDocument document) =>
     [
@@ -97,7 +97,7 @@ public class ApiDocumentTests
 
         var undescribed = Endpoints(app).Except(Described(await FetchDocumentAsync(client)));
 
-        Assert.Equal("GET /api/hidden", Assert.Single(undescribed));
+        Assert.Equal("GET /api/hidden/", Assert.Single(undescribed));
     }
 
     [Fact]
@@ -112,24 +112,24 @@ public class ApiDocumentTests
         static SortedSet<string> Schemes(OpenApiOperation operation) => [.. (operation.Security ?? []).SelectMany(r => r.Keys).Select(k => k.Reference.Id!)];
 
         // Upload: its body, the pipeline's refusals, the session and the CSRF header.
-        var upload = Operation("/api/media", "POST");
+        var upload = Operation("/api/media/", "POST");
         Assert.Contains("multipart/form-data", upload.RequestBody!.Content!.Keys);
         Assert.Superset(new SortedSet<string> { "201", "400", "401", "403", "413", "415", "429" }, Codes(upload));
         Assert.Equal(["csrfHeader", "sessionCookie"], Schemes(upload));
-        Assert.Equal("application/problem+json", Operation("/api/media", "POST").Responses!["413"].Content!.Keys.Single());
-        Assert.True(Operation("/api/media", "POST").Responses!["429"].Headers!.ContainsKey("Retry-After"));
+        Assert.Equal("application/problem+json", Operation("/api/media/", "POST").Responses!["413"].Content!.Keys.Single());
+        Assert.True(Operation("/api/media/", "POST").Responses!["429"].Headers!.ContainsKey("Retry-After"));
 
         // Login: anonymous, but CSRF-protected; JSON in and out; 401 for wrong credentials.
-        var login = Operation("/api/auth/login", "POST");
+        var login = Operation("/api/auth/login/", "POST");
         Assert.Contains("application/json", login.RequestBody!.Content!.Keys);
         Assert.Superset(new SortedSet<string> { "200", "400", "401", "403", "413", "415", "429" }, Codes(login));
         Assert.Equal(["csrfHeader"], Schemes(login));
 
         // Reading needs the session only; the admin area says 403 for non-admins; health needs nothing.
-        Assert.Equal(["sessionCookie"], Schemes(Operation("/api/auth/me", "GET")));
-        Assert.Contains("403", Codes(Operation("/admin", "GET")));
-        Assert.Empty(Schemes(Operation("/health", "GET")));
-        Assert.Superset(new SortedSet<string> { "200", "503" }, Codes(Operation("/health", "GET")));
+        Assert.Equal(["sessionCookie"], Schemes(Operation("/api/auth/me/", "GET")));
+        Assert.Contains("403", Codes(Operation("/admin/", "GET")));
+        Assert.Empty(Schemes(Operation("/health/", "GET")));
+        Assert.Superset(new SortedSet<string> { "200", "503" }, Codes(Operation("/health/", "GET")));
         Assert.Equal(["metricsToken"], Schemes(Operation("/metrics", "GET")));
         Assert.Equal(["csrfHeader", "metricsToken", "sessionCookie"], new SortedSet<string>(document.Components!.SecuritySchemes!.Keys));
     }
@@ -201,7 +201,7 @@ public class ApiDocumentInProductionTests(PostgresServer postgres, RedisServer r
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
-            Assert.True(json.GetProperty("paths").TryGetProperty("/api/auth/login", out _));
+            Assert.True(json.GetProperty("paths").TryGetProperty("/api/auth/login/", out _));
         }
     }
 }
