@@ -44,6 +44,45 @@ public class JobsDashboardTests(PostgresServer postgres, RedisServer redis)
     }
 
     [Fact]
+    public async Task DashboardWorksBehindNginxUnderAdminJobs()
+    {
+        var db = await AccountsDatabase.CreateAsync(postgres, redis, "dashnginx", ("CELERY_BROKER_URL", redis.Url(12)));
+        await using var app = db.Start();
+        await app.WaitUntilListeningAsync();
+        using var admin = new BrowserClient(app);
+        Assert.Equal(HttpStatusCode.OK, await admin.LoginAsync("admin", AccountsDatabase.AdminPassword));
+        await using var nginx = new NginxServer();
+        await nginx.StartAsync($$"""
+            server {
+                listen 127.0.0.1:{port};
+                location /admin/ {
+                    proxy_pass http://127.0.0.1:{{app.Port}};
+                    proxy_set_header Host $host;
+                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                    proxy_set_header X-Forwarded-Proto https;
+                }
+            }
+            """);
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = nginx.BaseAddress };
+        async Task<(HttpStatusCode Status, string Body)> GetAsync(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Host = BrowserClient.Site;
+            request.Headers.TryAddWithoutValidation("Cookie", $"sessionid={admin.Cookie("sessionid")}");
+            using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        var (status, body) = await GetAsync("/admin/jobs/");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var stylesheet = System.Text.RegularExpressions.Regex.Match(body, "href=\"(/admin/jobs/css[^\"]*)\"");
+        Assert.True(stylesheet.Success, "the page links its stylesheet under /admin/jobs/");
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(stylesheet.Groups[1].Value)).Status);
+        Assert.Contains("href=\"/admin/jobs/servers\"", body);
+    }
+
+    [Fact]
     public async Task JobCountsAppearOnMetrics()
     {
         var db = await AccountsDatabase.CreateAsync(postgres, redis, "jobmetrics", ("CELERY_BROKER_URL", redis.Url(8)), ("METRICS_TOKEN", MetricsToken));
