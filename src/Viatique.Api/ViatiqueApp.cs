@@ -5,6 +5,7 @@ using Viatique.Api.Data;
 using Viatique.Api.Email;
 using Viatique.Api.Health;
 using Viatique.Api.Hosting;
+using Viatique.Api.Jobs;
 using Viatique.Api.Logging;
 using Viatique.Api.Media;
 using Viatique.Api.Metrics;
@@ -31,6 +32,8 @@ public static class ViatiqueApp
         builder.AddViatiqueData(settings);
         builder.AddViatiqueAuth(settings);
         builder.AddViatiqueMail(settings);
+        // serve only enqueues; Development's one process also works and schedules.
+        builder.AddViatiqueJobs(settings, settings.IsDevelopment ? JobRole.All : JobRole.Web);
         builder.AddViatiqueRateLimits();
         builder.AddViatiqueHealth();
         builder.AddViatiqueMetrics();
@@ -39,6 +42,7 @@ public static class ViatiqueApp
         var app = builder.Build();
         app.UseViatiqueHttp(settings);
         app.UseViatiqueMetrics();
+        app.UseJobMetrics();
         app.UseViatiqueAuth();
 
         app.MapHealth();
@@ -47,6 +51,7 @@ public static class ViatiqueApp
         app.MapMedia();
         app.MapAdmin();
         app.MapApiDocs(settings);
+        app.MapJobsDashboard();
         app.MapNotFound();
         return (app, settings);
     }

@@ -58,6 +58,8 @@ public class ApiDocumentTests
            where endpoint.Metadata.GetMetadata<NotFoundFallback>() is null
               && endpoint.Metadata.GetMetadata<DevelopmentOnlyEndpoint>() is null
               && endpoint.RoutePattern.RawText != ApiDocsExtensions.DocumentRoute
+              // The job dashboard: Hangfire's HTML pages for operators, not part of the API.
+              && endpoint.RoutePattern.RawText != "/admin/jobs/{**path}"
            from method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]
            select $"{method} {Normalize(endpoint.RoutePattern.RawText!)}",
     ];
