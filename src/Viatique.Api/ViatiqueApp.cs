@@ -44,7 +44,6 @@ public static class ViatiqueApp
         app.MapAuth();
         app.MapMedia();
         app.MapAdmin();
-        app.MapNotFound();
         return (app, settings);
     }
 }

@@ -56,6 +56,7 @@ public static class HttpPipeline
             hsts.ExcludedHosts.Clear();
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<KnownFailureHandler>();
         return builder;
     }
 
