@@ -57,7 +57,7 @@ public static partial class AuthEndpoints
         var logger = loggers.CreateLogger(LoggerNames.Login);
         var client = http.Connection.RemoteIpAddress?.ToString() ?? "-";
         var network = ClientNetwork.Of(http.Connection.RemoteIpAddress, LoginLockout.Ipv4NetworkPrefix);
-        var username = LogText.Clean(body.Username);
+        var username = LogText.Clean(body.Username, LogText.MaxUsernameLength);
 
         var user = await users.FindByNameAsync(body.Username);
         var lockedHere = await lockout.IsLockedAsync(body.Username, network);

@@ -22,7 +22,10 @@ public static class DataExtensions
             // No EF retries: during an outage each retry multiplied a request's wait (4 × the connect
             // timeout); a request fails once, fast, with 503 and Retry-After, and the client retries.
             services.AddSingleton(_ => new NpgsqlDataSourceBuilder(DatabaseConnections.Postgres(url, settings.DatabasePoolSize)).Build());
-            services.AddDbContext<PostgresDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<DatabaseCircuit>();
+            services.AddDbContext<PostgresDbContext>((sp, options) => options
+                .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+                .AddInterceptors(sp.GetRequiredService<DatabaseCircuit>()));
             services.AddScoped<ViatiqueDbContext>(sp => sp.GetRequiredService<PostgresDbContext>());
         }
         else

@@ -72,7 +72,9 @@ public static class DatabaseConnections
             // conn_health_checks: idle connections are probed so a dead server is noticed.
             KeepAlive = 30,
             Timeout = 5,
-            CommandTimeout = 30,
+            // A web request's queries take milliseconds; one that hangs this long means the server
+            // is frozen (and trips the circuit breaker), well before the 30 s request timeout.
+            CommandTimeout = 10,
         };
         foreach (var (name, value) in url.Options)
         {

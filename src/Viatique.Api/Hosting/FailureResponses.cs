@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 using StackExchange.Redis;
+using Viatique.Api.Data;
 using Viatique.Api.Logging;
 
 namespace Viatique.Api.Hosting;
@@ -19,7 +20,10 @@ public static class Failures
     /// <summary>The database, Redis or the network to them failed: retrying later may succeed.</summary>
     public static bool IsDependencyOutage(Exception e) => e switch
     {
-        NpgsqlException or RedisException or SocketException or TimeoutException => true,
+        DatabaseCircuitOpenException or RedisException or SocketException or TimeoutException => true,
+        // A full pool is an outage for this request too; a violated constraint is a bug (500).
+        PostgresException server => DatabaseCircuit.IsOutage(server),
+        NpgsqlException => true,
         // EF wraps provider errors (DbUpdateException, RetryLimitExceeded…) and data protection
         // wraps key-ring read failures; the cause decides.
         { InnerException: { } inner } => IsDependencyOutage(inner),

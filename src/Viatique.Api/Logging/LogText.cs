@@ -11,16 +11,19 @@ public static class LogText
 {
     public const int MaxLength = 200;
 
-    public static string Clean(string? value)
+    /// <summary>Usernames are shorter in logs than the 150 characters a login accepts.</summary>
+    public const int MaxUsernameLength = 64;
+
+    public static string Clean(string? value, int maxLength = MaxLength)
     {
         if (string.IsNullOrEmpty(value))
         {
             return "";
         }
-        var text = new StringBuilder(Math.Min(value.Length, MaxLength + 1));
+        var text = new StringBuilder(Math.Min(value.Length, maxLength + 1));
         foreach (var c in value)
         {
-            if (text.Length > MaxLength)
+            if (text.Length > maxLength)
             {
                 break;
             }
@@ -29,7 +32,7 @@ public static class LogText
                 text.Append(c);
             }
         }
-        return text.Length > MaxLength ? text.ToString(0, MaxLength) + "…" : text.ToString();
+        return text.Length > maxLength ? text.ToString(0, maxLength) + "…" : text.ToString();
     }
 
     /// <summary>C0/C1 controls, and the format characters that reorder or hide text (bidi overrides, zero-width).</summary>

@@ -10,8 +10,8 @@ public class RateLimitTests(RedisServer redis)
 
     static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    /// <summary>A documentation-range client address of its own, so no test shares another's bucket.</summary>
-    static string NewClientIp() => $"2001:db8::{RandomNumberGenerator.GetInt32(1, 0xffff):x}:{RandomNumberGenerator.GetInt32(1, 0xffff):x}";
+    /// <summary>A documentation-range client /64 of its own (IPv6 clients share limits per /64), so no test shares another's bucket.</summary>
+    static string NewClientIp() => $"2001:db8:{RandomNumberGenerator.GetInt32(1, 0xffff):x}:{RandomNumberGenerator.GetInt32(1, 0xffff):x}::1";
 
     static Dictionary<string, string> Env(string redisUrl) => TestEnv.Production(("CELERY_BROKER_URL", redisUrl), ("TRUSTED_PROXIES", "127.0.0.1"));
 
