@@ -88,6 +88,10 @@ public static class AuthExtensions
     {
         app.UseMiddleware<UnmatchedRequests>();
         app.UseMiddleware<SessionAuthentication>();
+        // SessionAuthentication replaces UseAuthentication(); this is the key UseAuthentication()
+        // sets, without which WebApplication adds its own authentication step at the very front of
+        // the pipeline (before health's exemption and the error handler).
+        ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
         app.UseMiddleware<CsrfProtection>();
         app.UseAuthorization();
         return app;

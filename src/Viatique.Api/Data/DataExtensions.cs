@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Viatique.Api.Settings;
@@ -25,7 +26,14 @@ public static class DataExtensions
             services.AddSingleton<DatabaseCircuit>();
             services.AddDbContext<PostgresDbContext>((sp, options) => options
                 .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
-                .AddInterceptors(sp.GetRequiredService<DatabaseCircuit>()));
+                .AddInterceptors(sp.GetRequiredService<DatabaseCircuit>())
+                // A failed query is reported once, by whoever answers the request (503 as a WARNING,
+                // a bug as an ERROR with its stack), not again by EF Core at each layer.
+                .ConfigureWarnings(events => events.Log(
+                    (RelationalEventId.ConnectionError, LogLevel.Debug),
+                    (RelationalEventId.CommandError, LogLevel.Debug),
+                    (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                    (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
             services.AddScoped<ViatiqueDbContext>(sp => sp.GetRequiredService<PostgresDbContext>());
         }
         else
