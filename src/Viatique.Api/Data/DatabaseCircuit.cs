@@ -12,7 +12,8 @@ public sealed class DatabaseCircuitOpenException()
 /// A frozen database makes every query wait for its timeout; without a breaker, each request would
 /// hold a connection and a thread for that long, and the process would starve. Once a query or a
 /// connection attempt fails because the database is away, EF Core's commands and connection
-/// openings fail at once (503 with Retry-After) for <see cref="OpenFor"/>; then requests try again.
+/// openings fail at once (503 with Retry-After). Every <see cref="OpenFor"/>, one request is let
+/// through as a probe; the first command that succeeds closes the breaker for everyone.
 /// Health checks open their own connection and are not stopped by the breaker.
 /// </summary>
 public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionInterceptor, IDbCommandInterceptor
@@ -20,10 +21,17 @@ public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionIntercept
     public static readonly TimeSpan OpenFor = TimeSpan.FromSeconds(5);
 
     long _openUntil;
+    volatile bool _tripped;
 
-    public bool IsOpen => clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _openUntil);
+    public bool IsOpen => _tripped;
 
-    public void Trip() => Interlocked.Exchange(ref _openUntil, (clock.GetUtcNow() + OpenFor).UtcTicks);
+    public void Trip()
+    {
+        Interlocked.Exchange(ref _openUntil, (clock.GetUtcNow() + OpenFor).UtcTicks);
+        _tripped = true;
+    }
+
+    void Recovered() => _tripped = false;
 
     /// <summary>The server is away, frozen or refusing (not: a constraint violated, a full pool).</summary>
     public static bool IsOutage(Exception e) => e switch
@@ -38,7 +46,14 @@ public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionIntercept
 
     void FailFast()
     {
-        if (IsOpen)
+        if (!_tripped)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow().UtcTicks;
+        var until = Interlocked.Read(ref _openUntil);
+        // Past the open period, exactly one caller wins the right to probe the database.
+        if (now < until || Interlocked.CompareExchange(ref _openUntil, now + OpenFor.Ticks, until) != until)
         {
             throw new DatabaseCircuitOpenException();
         }
@@ -93,6 +108,30 @@ public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionIntercept
     public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
         FailFast();
+        return result;
+    }
+
+    public ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+    {
+        Recovered();
+        return ValueTask.FromResult(result);
+    }
+
+    public ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result, CancellationToken cancellationToken = default)
+    {
+        Recovered();
+        return ValueTask.FromResult(result);
+    }
+
+    public ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Recovered();
+        return ValueTask.FromResult(result);
+    }
+
+    public DbDataReader ReaderExecuted(DbCommand command, CommandExecutedEventData eventData, DbDataReader result)
+    {
+        Recovered();
         return result;
     }
 

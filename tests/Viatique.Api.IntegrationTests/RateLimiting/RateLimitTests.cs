@@ -137,4 +137,36 @@ public class RateLimitTests(RedisServer redis)
             return app.Stdout.Contains("rate limits are shared across replicas", StringComparison.Ordinal);
         }, seconds: 30);
     }
+
+    [Fact]
+    public async Task RedisKilledUnderLoadNeverTurnsIntoA500()
+    {
+        await using var own = new RedisServer();
+        await own.InitializeAsync();
+        await using var app = AppProcess.Start(Env(own.Url()));
+        await app.WaitUntilListeningAsync();
+        using var http = Clients.For(app);
+        using (var warmUp = await ApiAsync(http, NewClientIp()))
+        {
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, warmUp.StatusCode);
+        }
+
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<int>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+        var load = Enumerable.Range(0, 16).Select(async _ =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await ApiAsync(http, NewClientIp(), Random.Shared.Next(2) == 0 ? "/api/ping/" : "/api/auth/login/");
+                statuses.Add((int)response.StatusCode);
+            }
+        }).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(2), Token);
+        await own.KillAsync();
+        await Task.WhenAll(load);
+
+        Assert.True(statuses.Count > 50, $"only {statuses.Count} requests answered");
+        Assert.DoesNotContain(500, statuses);
+        Assert.DoesNotContain(app.StdoutLines, l => l.Contains("\"levelname\":\"ERROR\"", StringComparison.Ordinal));
+    }
 }
