@@ -52,7 +52,6 @@ public static class ViatiqueApp
         app.MapAdmin();
         app.MapApiDocs(settings);
         app.MapJobsDashboard();
-        app.MapNotFound();
         return (app, settings);
     }
 }

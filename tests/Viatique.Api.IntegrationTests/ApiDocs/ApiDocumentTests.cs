@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 using Viatique.Api.ApiDocs;
-using Viatique.Api.Auth;
 using Viatique.Api.IntegrationTests.Infrastructure;
 
 namespace Viatique.Api.IntegrationTests.ApiDocs;
@@ -55,8 +54,7 @@ public class ApiDocumentTests
     [
         .. from source in ((IEndpointRouteBuilder)app).DataSources
            from endpoint in source.Endpoints.OfType<RouteEndpoint>()
-           where endpoint.Metadata.GetMetadata<NotFoundFallback>() is null
-              && endpoint.Metadata.GetMetadata<DevelopmentOnlyEndpoint>() is null
+           where endpoint.Metadata.GetMetadata<DevelopmentOnlyEndpoint>() is null
               && endpoint.RoutePattern.RawText != ApiDocsExtensions.DocumentRoute
               // The job dashboard: Hangfire's HTML pages for operators, not part of the API.
               && endpoint.RoutePattern.RawText != "/admin/jobs/{**path}"
