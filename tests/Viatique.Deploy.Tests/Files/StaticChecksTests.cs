@@ -60,14 +60,14 @@ public sealed partial class StaticChecksTests
     }
 
     [Fact]
-    public void Env_production_files_are_ignored_by_git_wherever_they_sit()
+    public async Task Env_production_files_are_ignored_by_git_wherever_they_sit()
     {
         foreach (var path in new[] { ".env.production", "docker/.env.production", "deploy/.env.production.local", ".env" })
         {
-            var result = Command.RunAsync("git", ["-C", Repo.Root, "check-ignore", "-q", "--no-index", path], TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            var result = await Command.RunAsync("git", ["-C", Repo.Root, "check-ignore", "-q", "--no-index", path], TimeSpan.FromSeconds(10));
             Assert.True(result.ExitCode == 0, $"{path} is not ignored by git");
         }
-        var example = Command.RunAsync("git", ["-C", Repo.Root, "check-ignore", "-q", "--no-index", ".env.example"], TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        var example = await Command.RunAsync("git", ["-C", Repo.Root, "check-ignore", "-q", "--no-index", ".env.example"], TimeSpan.FromSeconds(10));
         Assert.Equal(1, example.ExitCode);
     }
 
