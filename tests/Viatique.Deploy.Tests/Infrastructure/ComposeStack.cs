@@ -67,7 +67,6 @@ public sealed class ComposeStack : IAsyncDisposable
         var third = Random.Shared.Next(1, 250);
         Subnet = $"172.29.{third}.0/24";
         NginxAddress = $"172.29.{third}.10";
-        Gateway = $"172.29.{third}.1";
     }
 
     public ComposeStackOptions Options { get; }
@@ -85,7 +84,8 @@ public sealed class ComposeStack : IAsyncDisposable
     public string NginxAddress { get; private set; } = "";
 
     /// <summary>The address nginx sees for the test's own connections (Docker's proxy on the network's gateway).</summary>
-    public string Gateway { get; private set; } = "";
+    public async Task<string> GatewayAsync() =>
+        await Command.DockerAsync("network", "inspect", "--format", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", $"{ProjectName}_default");
 
     /// <summary>The values written to .env.production.</summary>
     public IReadOnlyDictionary<string, string> Env => _env;
@@ -104,6 +104,7 @@ public sealed class ComposeStack : IAsyncDisposable
         ["NGINX_HTTP_PORT"] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["NGINX_HTTPS_PORT"] = HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["VIATIQUE_SUBNET"] = Subnet,
+        ["VIATIQUE_IP_RANGE"] = Subnet.Replace(".0/24", ".128/25", StringComparison.Ordinal),
         ["NGINX_ADDRESS"] = NginxAddress,
         ["COMPOSE_HTTP_TIMEOUT"] = "300",
     };
