@@ -83,9 +83,6 @@ public sealed class ComposeStack : IAsyncDisposable
     public string Subnet { get; private set; } = "";
     public string NginxAddress { get; private set; } = "";
 
-    /// <summary>The address nginx sees for the test's own connections (Docker's proxy on the network's gateway).</summary>
-    public async Task<string> GatewayAsync() =>
-        await Command.DockerAsync("network", "inspect", "--format", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", $"{ProjectName}_default");
 
     /// <summary>The values written to .env.production.</summary>
     public IReadOnlyDictionary<string, string> Env => _env;
