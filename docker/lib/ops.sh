@@ -76,9 +76,13 @@ ops_lock() {
 	flock -n "$fd" || die "another run is already writing to $folder"
 }
 
-# Any command that fails names itself, so no failure is silent.
+# Any command that fails names itself, so no failure is silent. An assignment from a command
+# substitution is left out: what failed inside it has already said why (die, or the tool itself).
 ops_on_error() {
-	log "failed (exit $1): $2"
+	case "$2" in
+		*=\$\(*) ;;
+		*) log "failed (exit $1): $2" ;;
+	esac
 }
 trap 'ops_on_error $? "$BASH_COMMAND"' ERR
 
