@@ -13,6 +13,11 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 # Python's standard smtpd is the SMTP server the mail tests send to.
 [ -x /usr/bin/python3 ] || missing+=(python3)
+# The operations scripts: shellcheck lints every script, rsync makes the media snapshots,
+# openssl makes the certificates check --deploy reads.
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v rsync >/dev/null 2>&1 || missing+=(rsync)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   as_root apt-get update -qq
