@@ -33,7 +33,7 @@ usage() {
 
 		  --dry-run       print the plan with the commands it would run; run nothing
 		  --url URL       public origin for step 8 (default: \$DEPLOY_URL, else the first origin of
-		                  CSRF_TRUSTED_ORIGINS in docker/.env.production)
+		                  CSRF_TRUSTED_ORIGINS in .env.production, or in \$VIATIQUE_ENV_FILE)
 		  --allow-dirty   deploy uncommitted changes (the tag becomes <revision>-dirty-<time>)
 		  -h, --help      this help
 
@@ -93,7 +93,9 @@ git_revision() {
 }
 
 public_origin() {
-	local env_file=$OPS_REPO_ROOT/docker/.env.production origins
+	local env_file=${VIATIQUE_ENV_FILE:-../.env.production} origins
+	# Like compose's env_file, a relative path is relative to the compose file's folder.
+	[[ $env_file == /* ]] || env_file=$OPS_REPO_ROOT/docker/$env_file
 	if [ -n "${DEPLOY_URL:-}" ]; then
 		printf '%s' "${DEPLOY_URL%/}"
 		return 0
@@ -130,12 +132,12 @@ step() {
 
 plan_of() {
 	case "$1" in
-		run_check) printf 'compose run --rm --no-deps -T -v %s:/backups:ro -e BACKUP_DIR=/backups backend check --deploy   (image %s)' "$BACKUP_DIR" "$IMAGE:$PREVIOUS_TAG" ;;
+		run_check) printf 'compose run --rm --no-deps -T -v %s:/backups:ro -e BACKUP_DIR=/backups -v <nginx /etc/letsencrypt>:/etc/letsencrypt:ro backend check --deploy   (image %s)' "$BACKUP_DIR" "$IMAGE:$PREVIOUS_TAG" ;;
 		run_backups) printf '%s --verify; %s' "$OPS_REPO_ROOT/docker/backup.sh" "$OPS_REPO_ROOT/docker/backup_media.sh" ;;
 		run_build) printf 'VIATIQUE_TAG=%s compose build backend' "$2" ;;
 		run_migrate) printf 'VIATIQUE_TAG=%s compose run --rm --no-deps -T backend migrate' "$2" ;;
 		roll_backend) printf 'for each of the %s running replicas: compose up -d --no-deps --no-recreate --scale backend=N+1 backend (VIATIQUE_TAG=%s), wait healthy, nginx -s reload, docker stop -t %s OLD, docker rm OLD, nginx -s reload' "$REPLICAS" "$2" "$STOP_TIMEOUT" ;;
-		roll_background) printf 'VIATIQUE_TAG=%s compose up -d --no-deps --no-build worker scheduler, wait healthy' "$2" ;;
+		roll_background) printf 'VIATIQUE_TAG=%s compose up -d --no-deps --no-build worker scheduler (those running), wait healthy' "$2" ;;
 		nginx_reload) printf 'compose exec -T nginx nginx -s reload' ;;
 		public_health) printf 'curl %s/health/ until "healthy" (12 tries, 5 s apart)' "$URL" ;;
 		*) printf '%s' "$*" ;;
@@ -143,9 +145,15 @@ plan_of() {
 }
 
 run_check() {
-	# The running release's image checks the checklist; the host backup directory is mounted
-	# where the image expects BACKUP_DIR.
-	VIATIQUE_TAG=$PREVIOUS_TAG compose run --rm --no-deps -T -v "$BACKUP_DIR:/backups:ro" -e BACKUP_DIR=/backups backend check --deploy
+	# The running release's image runs the checklist. It sees what it checks: the host backup
+	# directory where the image expects BACKUP_DIR, and nginx's certificates where nginx has them.
+	local -a mounts=(-v "$BACKUP_DIR:/backups:ro" -e BACKUP_DIR=/backups) nginx certificates
+	nginx=$(service_containers nginx | head -n 1)
+	if [ -n "$nginx" ]; then
+		certificates=$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/etc/letsencrypt"}}{{.Source}}{{end}}{{end}}' "$nginx")
+		[ -z "$certificates" ] || mounts+=(-v "$certificates:/etc/letsencrypt:ro")
+	fi
+	VIATIQUE_TAG=$PREVIOUS_TAG compose run --rm --no-deps -T "${mounts[@]}" backend check --deploy
 }
 
 run_backups() {
@@ -237,10 +245,21 @@ roll_backend() {
 	done
 }
 
+# Worker and scheduler run one container each: recreated on image $1, each healthy. A background
+# service that is not running (a stack without jobs) is left alone.
 roll_background() {
 	local tag=$1 service id
-	VIATIQUE_TAG=$tag compose up -d --no-deps --no-build worker scheduler
+	local -a services=()
 	for service in worker scheduler; do
+		if [ -n "$(service_containers "$service")" ]; then
+			services+=("$service")
+		else
+			log "$service is not running; left alone"
+		fi
+	done
+	[ ${#services[@]} -gt 0 ] || return 0
+	VIATIQUE_TAG=$tag compose up -d --no-deps --no-build "${services[@]}"
+	for service in "${services[@]}"; do
 		id=$(service_containers "$service" | tail -n 1)
 		[ -n "$id" ] || { log "no running $service container"; return 1; }
 		wait_healthy "$id" || return 1
