@@ -60,11 +60,13 @@ _main() {
 	done
 	ops_positive_integer --keep-days "$keep_days"
 	ops_require_command gzip find
-	umask 077
 	ops_db_init
 
 	local folder=$dir/db stamp partial final
 	ops_make_folder "$folder"
+	# The folders stay listable (check --deploy reads the dates as the container's user); each
+	# dump is readable by its owner only.
+	umask 077
 	ops_lock "$folder"
 	# Left by a run that was killed (the lock says none is running now).
 	find "$folder" -maxdepth 1 -type f -name '.viatique-*.sql.gz.partial' -delete

@@ -82,9 +82,10 @@ _main() {
 	[ -n "$source" ] || source=$(media_source_from_compose)
 	[ -d "$source" ] || die "the media directory $source does not exist"
 	source=$(cd "$source" && pwd)
-	umask 077
 
 	local folder=$dir/media previous stamp partial final
+	# Listable folders (check --deploy reads the dates as the container's user); the snapshot's
+	# files keep the media files' own owners and modes.
 	ops_make_folder "$folder"
 	folder=$(cd "$folder" && pwd)
 	ops_lock "$folder"

@@ -157,7 +157,7 @@ ops_db_init() {
 	else
 		ops_require_command docker
 		OPS_DB_MODE=compose
-		compose ps -q db | grep -q . || die "the compose db service is not running (docker compose -f docker/docker-compose.prod.yml up -d db), or set DATABASE_URL"
+		[ -n "$(compose ps -q db)" ] || die "the compose db service is not running (docker compose -f docker/docker-compose.prod.yml up -d db), or set DATABASE_URL"
 		# shellcheck disable=SC2016 # expanded inside the db container, from its env_file
 		OPS_DB_NAME=$(compose exec -T db sh -c 'printf %s "${POSTGRES_DB:-${POSTGRES_USER:-postgres}}"') \
 			|| die "cannot read POSTGRES_DB from the compose db service"
