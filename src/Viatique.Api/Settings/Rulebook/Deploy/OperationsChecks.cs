@@ -77,11 +77,20 @@ public sealed class BackupsRecent : IDeployCheck
             return Task.FromResult<IReadOnlyList<Finding>>([]);
         }
         var dir = context.Settings.BackupDir;
-        IReadOnlyList<Finding> findings =
-        [
-            .. Stale(context, "database backup", Path.Combine(dir, BackupInventory.DatabaseFolder, "viatique-*.sql.gz"), BackupInventory.NewestDatabaseBackup(dir), "docker/backup.sh --verify"),
-            .. Stale(context, "media snapshot", Path.Combine(dir, BackupInventory.MediaFolder, "*"), BackupInventory.NewestMediaSnapshot(dir), "docker/backup_media.sh"),
-        ];
+        IReadOnlyList<Finding> findings;
+        try
+        {
+            findings =
+            [
+                .. Stale(context, "database backup", Path.Combine(dir, BackupInventory.DatabaseFolder, "viatique-*.sql.gz"), BackupInventory.NewestDatabaseBackup(dir), "docker/backup.sh --verify"),
+                .. Stale(context, "media snapshot", Path.Combine(dir, BackupInventory.MediaFolder, "*"), BackupInventory.NewestMediaSnapshot(dir), "docker/backup_media.sh"),
+            ];
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            findings = [new Finding(Id, Severity.Error, "BACKUP_DIR", $"the backups in BACKUP_DIR cannot be listed ({e.GetType().Name})",
+                "give this process's user read and execute permission on BACKUP_DIR, BACKUP_DIR/db and BACKUP_DIR/media (the scripts create them that way)")];
+        }
         return Task.FromResult(findings);
     }
 
