@@ -117,7 +117,9 @@ public sealed class DeployStack(DockerImages images) : IAsyncLifetime
         var live = $"/etc/letsencrypt/live/{Stack.Domain}";
         (await Stack.ExecAsync("certbot", "sh", "-c",
             $"mkdir -p {live} && openssl req -x509 -nodes -newkey rsa:2048 -days 90 -subj /CN={Stack.Domain} " +
-            $"-addext subjectAltName=DNS:{Stack.Domain} -keyout {live}/privkey.pem -out {live}/fullchain.pem 2>/dev/null && chmod 0644 {live}/*.pem")).Check();
+            $"-addext subjectAltName=DNS:{Stack.Domain} -keyout {live}/privkey.pem -out {live}/fullchain.pem 2>/dev/null && chmod 0644 {live}/*.pem " +
+            // What certbot's deploy hook does after an issuance: nginx re-renders and reloads on this stamp.
+            "&& date +%s%N > /etc/letsencrypt/viatique-reload.stamp")).Check();
         var pem = (await Stack.ExecAsync("certbot", "cat", $"{live}/fullchain.pem")).Check().Output;
         await File.WriteAllTextAsync(CertificateFile, pem);
         var deadline = DateTime.UtcNow.AddSeconds(60);
