@@ -89,6 +89,26 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
     }
 
     [Fact]
+    public async Task BackupsFindTheDatabaseAndTheMediaVolumeThroughCompose()
+    {
+        var probe = $"probe-{Guid.NewGuid():N}.txt";
+        (await Stack.ExecAsync("backend", "sh", "-c", $"echo uploaded > /app/media/{probe}")).Check();
+
+        var media = await deploy.ScriptAsync("backup_media.sh");
+        var database = await deploy.ScriptAsync("backup.sh", "--verify");
+        var drill = await deploy.ScriptAsync("restore.sh", "--verify", "latest");
+
+        Assert.True(media.ExitCode == 0, media.Error);
+        var snapshot = Directory.GetDirectories(Path.Combine(deploy.Backups, "media")).Order(StringComparer.Ordinal).Last();
+        Assert.Equal("uploaded\n", File.ReadAllText(Path.Combine(snapshot, probe)));
+        Assert.True(database.ExitCode == 0, database.Error);
+        Assert.Contains("dumping database viatique (compose)", database.Error);
+        Assert.Contains("the same counts in the dump and in viatique_verify_", database.Error);
+        Assert.True(drill.ExitCode == 0, drill.Error);
+        Assert.Contains("passed the restore drill", drill.Error);
+    }
+
+    [Fact]
     public async Task UpgradesAToBOneReplicaAtATimeWithoutAFailedRequest()
     {
         var releaseA = await DeployStack.ImageIdAsync(deploy.Images.AppImage);
