@@ -21,7 +21,7 @@ public class DeployChecklistTests
     {
         var ids = DeployChecklist.Checks(null).Select(c => c.Id).ToList();
 
-        Assert.Equal(["VIQ-E100", "VIQ-E101", "VIQ-E102", "VIQ-E103", "VIQ-E104", "VIQ-E105"], ids);
+        Assert.Equal(["VIQ-E100", "VIQ-E101", "VIQ-E102", "VIQ-E106", "VIQ-E103", "VIQ-E104", "VIQ-E105"], ids);
         Assert.Contains(DeployChecklist.Checks(null), c => c is TlsCertificateValid);
         Assert.Contains(DeployChecklist.Checks(null), c => c is BackupsRecent);
     }

@@ -14,6 +14,7 @@ public static class DeployChecklist
             ? new IDeployCheck[] { new Skipped("VIQ-E100", "DATABASE_URL", "database reachable"), new Skipped("VIQ-E101", "DATABASE_URL", "no pending migration") }
             : [new DatabaseReachable(data), new NoPendingMigrations(data), new SecretKeyAge(data)],
         new RedisReachable(),
+        new ComposeDatabaseCredentials(),
         new TlsCertificateValid(),
         new BackupsRecent(),
         new NoUnexpectedAnonymousEndpoints(),
