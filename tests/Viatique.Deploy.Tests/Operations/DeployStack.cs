@@ -32,7 +32,7 @@ public sealed class DeployStack(DockerImages images) : IAsyncLifetime
         _tagsBefore.AddRange(await TagsAsync());
         Stack = await ComposeStack.StartAsync(images, new ComposeStackOptions
         {
-            Services = ["db", "redis", "backend", "certbot", "nginx"],
+            Services = ["db", "redis", "backend", "worker", "scheduler", "certbot", "nginx"],
             BackendReplicas = Replicas,
             Environment = new Dictionary<string, string> { ["TLS_CERT_PATH"] = "/etc/letsencrypt/live/viatique.test/fullchain.pem" },
         });

@@ -131,13 +131,17 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
         var running = await deploy.RunningImagesAsync("backend");
         Assert.Equal(DeployStack.Replicas, running.Length);
         Assert.All(running, id => Assert.Equal(releaseB, id));
+        foreach (var background in new[] { "worker", "scheduler" })
+        {
+            Assert.Equal([releaseB], await deploy.RunningImagesAsync(background));
+        }
         Assert.Equal(releaseB, await DeployStack.ImageIdAsync($"{DockerImages.AppRepository}:latest"));
         // One replica at a time: each new one healthy before an old one stops, in the script's own log.
         var log = result.Error;
         Assert.Equal(DeployStack.Replicas, CountOf(log, "is healthy"));
         Assert.True(log.IndexOf("is healthy", StringComparison.Ordinal) < log.IndexOf("stopped and removed", StringComparison.Ordinal));
         // Steps in the rulebook's order, each timed; the backups were taken through compose.
-        Assert.Matches(@"(?s)1 check --deploy: ok in .*2 backups: ok in .*3 build: ok in .*4 migrate: ok in .*5 backend: ok in .*8 public health: ok in", log);
+        Assert.Matches(@"(?s)1 check --deploy: ok in .*2 backups: ok in .*3 build: ok in .*4 migrate: ok in .*5 backend: ok in .*6 worker,scheduler: ok in .*7 nginx reload: ok in .*8 public health: ok in", log);
         Assert.Equal(dumpsBefore + 1, Directory.GetFiles(Path.Combine(deploy.Backups, "db")).Length);
     }
 
@@ -160,6 +164,7 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
         var running = await deploy.RunningImagesAsync("backend");
         Assert.Equal(DeployStack.Replicas, running.Length);
         Assert.All(running, id => Assert.Equal(releaseB, id));
+        Assert.Equal([releaseB], await deploy.RunningImagesAsync("worker"));
         Assert.Equal(releaseB, await DeployStack.ImageIdAsync($"{DockerImages.AppRepository}:latest"));
         Assert.Empty(poller.Failures);
         using var client = Stack.CreateClient();
