@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Viatique.Deploy.Tests.Infrastructure;
 
 namespace Viatique.Deploy.Tests.Operations;
@@ -138,8 +139,10 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
         Assert.Equal(releaseB, await DeployStack.ImageIdAsync($"{DockerImages.AppRepository}:latest"));
         // One replica at a time: each new one healthy before an old one stops, in the script's own log.
         var log = result.Error;
-        Assert.Equal(DeployStack.Replicas, CountOf(log, "is healthy"));
-        Assert.True(log.IndexOf("is healthy", StringComparison.Ordinal) < log.IndexOf("stopped and removed", StringComparison.Ordinal));
+        // Started, healthy, one old one removed; then the next: never two at once.
+        var events = string.Concat(Regex.Matches(log, @"_backend_\d+ (?:on \S+; waiting|is healthy$|stopped and removed)", RegexOptions.Multiline)
+            .Select(m => m.Value.Contains("waiting", StringComparison.Ordinal) ? 'S' : m.Value.EndsWith("healthy", StringComparison.Ordinal) ? 'H' : 'R'));
+        Assert.Equal(string.Concat(Enumerable.Repeat("SHR", DeployStack.Replicas)), events);
         // Steps in the rulebook's order, each timed; the backups were taken through compose.
         Assert.Matches(@"(?s)1 check --deploy: ok in .*2 backups: ok in .*3 build: ok in .*4 migrate: ok in .*5 backend: ok in .*6 worker,scheduler: ok in .*7 nginx reload: ok in .*8 public health: ok in", log);
         Assert.Equal(dumpsBefore + 1, Directory.GetFiles(Path.Combine(deploy.Backups, "db")).Length);
@@ -152,11 +155,13 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
         var releaseB = await DeployStack.ImageIdAsync($"{DockerImages.AppRepository}:{deploy.ReleaseB}");
 
         CommandResult result;
+        var clock = Stopwatch.StartNew();
         var poller = new Poller(Stack);
         await using (poller)
         {
             result = await deploy.DeployAsync(deploy.ReleaseC);
         }
+        Console.WriteLine($"[DeployTests] B -> C -> rolled back to B in {clock.Elapsed.TotalSeconds:0} s, {poller.Requests} requests through nginx meanwhile\n{result.Error}");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("is not healthy after 60 s", result.Error);
@@ -172,5 +177,4 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
         Assert.Equal(200, (int)health.StatusCode);
     }
 
-    static int CountOf(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 }
