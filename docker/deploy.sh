@@ -118,7 +118,10 @@ step() {
 	fi
 	log "==> $name"
 	started=$(date +%s%N)
-	"$@" || status=$?
+	# In a child of its own: there `set -e` stops the step at its first failing command (a
+	# function called as `f || …` would run on past a failure).
+	"$@" </dev/null &
+	wait $! || status=$?
 	local took
 	took=$(awk -v ns=$(($(date +%s%N) - started)) 'BEGIN { printf "%.1f", ns / 1e9 }')
 	STEP_TIMES+=("$(printf '%-18s %7s s  %s' "$name" "$took" "$([ "$status" = 0 ] && echo ok || echo FAILED)")")

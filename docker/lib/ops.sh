@@ -309,7 +309,7 @@ dump_restore_into() {
 # Compares, table by table, the rows dump $1 holds with the rows database $2 holds.
 dump_compare_counts() {
 	local file=$1 database=$2 expected actual query
-	expected=$(dump_row_counts "$file")
+	expected=$(dump_row_counts "$file") || return 1
 	if [ -z "$expected" ]; then
 		log "the dump holds no table; nothing to count"
 		return 0
