@@ -121,7 +121,16 @@ step() {
 	# In a child of its own: there `set -e` stops the step at its first failing command (a
 	# function called as `f || …` would run on past a failure).
 	"$@" </dev/null &
-	wait $! || status=$?
+	local child=$!
+	# Ctrl-C or TERM ends the step (then the usual failure path: abort, or roll back) instead of
+	# leaving it running beside the rollback.
+	# shellcheck disable=SC2064 # the child's pid is fixed now
+	trap "kill -TERM $child 2>/dev/null || true" INT TERM
+	wait "$child" || status=$?
+	while kill -0 "$child" 2>/dev/null; do
+		wait "$child" || status=$?
+	done
+	trap - INT TERM
 	local took
 	took=$(awk -v ns=$(($(date +%s%N) - started)) 'BEGIN { printf "%.1f", ns / 1e9 }')
 	STEP_TIMES+=("$(printf '%-18s %7s s  %s' "$name" "$took" "$([ "$status" = 0 ] && echo ok || echo FAILED)")")
