@@ -52,6 +52,7 @@ usage() {
 IMAGE=${VIATIQUE_IMAGE:-viatique/api}
 DRY_RUN=''
 STEP_TIMES=()
+STEP_FAILED=''
 
 # Running containers of a compose service, oldest first.
 service_containers() {
@@ -108,20 +109,22 @@ public_origin() {
 
 # --- steps --------------------------------------------------------------------------------------
 
-# Runs one step, timed; the plan alone with --dry-run.
+# Runs one step, timed (the plan alone with --dry-run). A failed step is recorded in STEP_FAILED
+# and later steps are skipped. Callers call it as a plain command, never as `step … || …`: bash
+# ignores `set -e` inside anything run from such a list, so a step could run on past a failure.
+# The step runs in a child of its own, which keeps `set -e`.
 step() {
-	local name=$1 started status=0
+	local name=$1 started status=0 child took
 	shift
+	[ -z "$STEP_FAILED" ] || return 0
 	if [ -n "$DRY_RUN" ]; then
 		printf '%-18s %s\n' "$name" "$(plan_of "$@")"
 		return 0
 	fi
 	log "==> $name"
 	started=$(date +%s%N)
-	# In a child of its own: there `set -e` stops the step at its first failing command (a
-	# function called as `f || …` would run on past a failure).
 	"$@" </dev/null &
-	local child=$!
+	child=$!
 	# Ctrl-C or TERM ends the step (then the usual failure path: abort, or roll back) instead of
 	# leaving it running beside the rollback.
 	# shellcheck disable=SC2064 # the child's pid is fixed now
@@ -131,15 +134,15 @@ step() {
 		wait "$child" || status=$?
 	done
 	trap - INT TERM
-	local took
 	took=$(awk -v ns=$(($(date +%s%N) - started)) 'BEGIN { printf "%.1f", ns / 1e9 }')
-	STEP_TIMES+=("$(printf '%-18s %7s s  %s' "$name" "$took" "$([ "$status" = 0 ] && echo ok || echo FAILED)")")
 	if [ "$status" = 0 ]; then
+		STEP_TIMES+=("$(printf '%-18s %7s s  ok' "$name" "$took")")
 		log "<== $name: ok in $took s"
 	else
+		STEP_TIMES+=("$(printf '%-18s %7s s  FAILED' "$name" "$took")")
 		log "<== $name: FAILED after $took s"
+		STEP_FAILED=$name
 	fi
-	return "$status"
 }
 
 plan_of() {
@@ -293,12 +296,14 @@ public_health() {
 	return 1
 }
 
+# The same procedure back to the images that ran before; STEP_FAILED says whether it worked.
 rollback() {
 	log "rolling back to $IMAGE:$PREVIOUS_TAG"
-	step "rollback backend" roll_backend "$PREVIOUS_TAG" \
-		&& step "rollback workers" roll_background "$PREVIOUS_TAG" \
-		&& step "rollback nginx" nginx_reload \
-		&& step "rollback health" public_health
+	STEP_FAILED=''
+	step "rollback backend" roll_backend "$PREVIOUS_TAG"
+	step "rollback workers" roll_background "$PREVIOUS_TAG"
+	step "rollback nginx" nginx_reload
+	step "rollback health" public_health
 }
 
 report() {
@@ -374,26 +379,34 @@ _main() {
 		log "deploying $IMAGE:$RELEASE over $IMAGE:$PREVIOUS_TAG ($REPLICAS backend replicas, public URL $URL)"
 	fi
 
-	step "1 check --deploy" run_check || { report "ABORTED: the checklist failed; nothing changed"; return $EXIT_ABORTED; }
-	step "2 backups" run_backups || { report "ABORTED: a backup failed; nothing changed"; return $EXIT_ABORTED; }
-	step "3 build" run_build "$RELEASE" || { report "ABORTED: the build failed; nothing changed"; return $EXIT_ABORTED; }
-	step "4 migrate" run_migrate "$RELEASE" || { report "ABORTED: migrations failed (each runs in its own transaction); no container changed"; return $EXIT_ABORTED; }
-	if step "5 backend" roll_backend "$RELEASE" \
-		&& step "6 worker,scheduler" roll_background "$RELEASE" \
-		&& step "7 nginx reload" nginx_reload \
-		&& step "8 public health" public_health; then
+	step "1 check --deploy" run_check
+	step "2 backups" run_backups
+	step "3 build" run_build "$RELEASE"
+	step "4 migrate" run_migrate "$RELEASE"
+	if [ -n "$STEP_FAILED" ]; then
+		# Nothing running was touched: no rollback.
+		report "ABORTED at step $STEP_FAILED; no container changed"
+		return $EXIT_ABORTED
+	fi
+	step "5 backend" roll_backend "$RELEASE"
+	step "6 worker,scheduler" roll_background "$RELEASE"
+	step "7 nginx reload" nginx_reload
+	step "8 public health" public_health
+	if [ -z "$STEP_FAILED" ]; then
 		if [ -z "$DRY_RUN" ]; then
 			docker tag "$IMAGE:$RELEASE" "$IMAGE:latest"
 			report "DEPLOYED $IMAGE:$RELEASE (previous: $IMAGE:$PREVIOUS_TAG; to go back, check out that revision and run this script again)"
 		fi
 		return 0
 	fi
-	if rollback; then
+	local failed=$STEP_FAILED
+	rollback
+	if [ -z "$STEP_FAILED" ]; then
 		docker tag "$IMAGE:$PREVIOUS_TAG" "$IMAGE:latest"
-		report "FAILED and ROLLED BACK to $IMAGE:$PREVIOUS_TAG; migrations of $RELEASE stay applied (the backup taken in step 2 is the way back if they must go)"
+		report "FAILED at step $failed and ROLLED BACK to $IMAGE:$PREVIOUS_TAG; migrations of $RELEASE stay applied (the backup taken in step 2 is the way back if they must go)"
 		return $EXIT_ROLLED_BACK
 	fi
-	report "FAILED, and the ROLLBACK to $IMAGE:$PREVIOUS_TAG FAILED too: fix by hand (docker ps; VIATIQUE_TAG=$PREVIOUS_TAG compose up -d)"
+	report "FAILED at step $failed, and the ROLLBACK to $IMAGE:$PREVIOUS_TAG FAILED too ($STEP_FAILED): fix by hand (docker ps; VIATIQUE_TAG=$PREVIOUS_TAG compose up -d)"
 	return $EXIT_ROLLBACK_FAILED
 }
 

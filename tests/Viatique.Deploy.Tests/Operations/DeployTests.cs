@@ -165,7 +165,7 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("is not healthy after 60 s", result.Error);
-        Assert.Contains($"FAILED and ROLLED BACK to {DockerImages.AppRepository}:{deploy.ReleaseB}", result.Error);
+        Assert.Contains($"FAILED at step 5 backend and ROLLED BACK to {DockerImages.AppRepository}:{deploy.ReleaseB}", result.Error);
         var running = await deploy.RunningImagesAsync("backend");
         Assert.Equal(DeployStack.Replicas, running.Length);
         Assert.All(running, id => Assert.Equal(releaseB, id));
