@@ -13,6 +13,12 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 # Python's standard smtpd is the SMTP server the mail tests send to.
 [ -x /usr/bin/python3 ] || missing+=(python3)
+# The operations scripts: shellcheck lints every script, rsync makes the media snapshots,
+# openssl makes the certificates check --deploy reads, deploy.sh checks health with curl.
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v rsync >/dev/null 2>&1 || missing+=(rsync)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 # The container tests (tests/Viatique.Deploy.Tests): a Docker engine, compose, debootstrap for the
 # stand-in base images, pebble as the ACME server.
 [ -x /usr/sbin/dockerd ] || missing+=(docker.io)

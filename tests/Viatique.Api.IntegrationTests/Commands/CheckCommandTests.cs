@@ -27,11 +27,15 @@ public class CheckCommandTests
     }
 
     [Fact]
-    public async Task DeployListsChecksItCannotRunYetInsteadOfPassingThem()
+    public async Task DeployReportsAMissingCertificateAndMissingBackupsInsteadOfPassingThem()
     {
-        var (_, stdout, _) = await AppProcess.RunAsync(TestEnv.Production(), "check --deploy");
+        var (exitCode, stdout, _) = await AppProcess.RunAsync(TestEnv.Production(), "check --deploy");
 
-        Assert.Contains("not yet available", stdout);
+        Assert.Equal(78, exitCode);
+        Assert.Contains("VIQ-E103 TLS_CERT_PATH: TLS_CERT_PATH is not set", stdout);
+        Assert.Contains("VIQ-E104 BACKUP_DIR: no database backup", stdout);
+        Assert.Contains("VIQ-E104 BACKUP_DIR: no media snapshot", stdout);
+        Assert.DoesNotContain("not yet available", stdout);
     }
 
     [Fact]

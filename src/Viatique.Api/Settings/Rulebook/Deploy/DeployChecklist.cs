@@ -15,8 +15,8 @@ public static class DeployChecklist
             : [new DatabaseReachable(data), new NoPendingMigrations(data), new SecretKeyAge(data)],
         new RedisReachable(),
         new ComposeDatabaseCredentials(),
-        new NotYetAvailable("VIQ-E103", "TLS_CERT_PATH", "TLS certificate valid for more than 14 days", issue: 6),
-        new NotYetAvailable("VIQ-E104", "BACKUP_DIR", "database and media backups younger than 24 h", issue: 6),
+        new TlsCertificateValid(),
+        new BackupsRecent(),
         new NoUnexpectedAnonymousEndpoints(),
     ];
 

@@ -14,23 +14,6 @@ public interface IDeployCheck
     Task<IReadOnlyList<Finding>> RunAsync(RuleContext context, CancellationToken cancellationToken);
 }
 
-/// <summary>
-/// A deploy check whose feature has not landed yet: listed as "not yet available" (an info
-/// line that does not change the exit code), so nothing passes silently.
-/// </summary>
-public sealed class NotYetAvailable(string id, string variable, string title, int issue) : IDeployCheck
-{
-    public string Id => id;
-    public string Title => title;
-
-    public Task<IReadOnlyList<Finding>> RunAsync(RuleContext context, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<Finding>>(
-        [
-            new Finding(id, Severity.Info, variable, $"not yet available: {title}",
-                $"this check arrives with issue #{issue}; verify it by hand until then"),
-        ]);
-}
-
 /// <summary>A deploy check that cannot run because a startup rule already failed for its variable.</summary>
 public sealed class Skipped(string id, string variable, string title) : IDeployCheck
 {
