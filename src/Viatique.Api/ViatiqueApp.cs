@@ -4,6 +4,7 @@ using Viatique.Api.Data;
 using Viatique.Api.Email;
 using Viatique.Api.Health;
 using Viatique.Api.Hosting;
+using Viatique.Api.Jobs;
 using Viatique.Api.Logging;
 using Viatique.Api.Media;
 using Viatique.Api.Metrics;
@@ -30,6 +31,8 @@ public static class ViatiqueApp
         builder.AddViatiqueData(settings);
         builder.AddViatiqueAuth(settings);
         builder.AddViatiqueMail(settings);
+        // serve only enqueues; Development's one process also works and schedules.
+        builder.AddViatiqueJobs(settings, settings.IsDevelopment ? JobRole.All : JobRole.Web);
         builder.AddViatiqueRateLimits();
         builder.AddViatiqueHealth();
         builder.AddViatiqueMetrics();

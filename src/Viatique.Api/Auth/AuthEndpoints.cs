@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Hangfire;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -92,14 +93,29 @@ public static partial class AuthEndpoints
         return TypedResults.Ok(new MeResponse(user.UserName!, user.Email, await users.IsInRoleAsync(user, Roles.Admin)));
     }
 
-    static Accepted RequestReset(ResetRequest? body, PasswordResetQueue queue)
+    // The work (and the five-minute limit per address) is a job, so the answer and its timing
+    // are the same for every address, and neither PostgreSQL nor SMTP being away reaches the caller.
+    static Results<Accepted, ProblemHttpResult> RequestReset(ResetRequest? body, IBackgroundJobClient jobs, ILoggerFactory loggers)
     {
-        if (!string.IsNullOrWhiteSpace(body?.Email))
+        var email = body?.Email?.Trim() ?? "";
+        if (!PasswordResetJob.IsAcceptableEmail(email))
         {
-            queue.Enqueue(body.Email.Trim());
+            return TypedResults.Problem($"email must be an address of at most {PasswordResetJob.MaxEmailLength} characters, without control characters.", statusCode: StatusCodes.Status400BadRequest);
+        }
+        try
+        {
+            PasswordResetJob.Enqueue(jobs, email);
+        }
+        catch (Exception e) when (e is BackgroundJobClientException or StackExchange.Redis.RedisException)
+        {
+            ResetNotQueued(loggers.CreateLogger(LoggerNames.Jobs), e.GetType().Name);
+            return TypedResults.Problem("The request could not be queued; try again in a minute.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         return TypedResults.Accepted((string?)null);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A password-reset request could not be queued: the job storage is unreachable ({error})")]
+    static partial void ResetNotQueued(ILogger logger, string error);
 
     static async Task<Results<NoContent, ProblemHttpResult>> ConfirmResetAsync(
         ResetConfirmation? body, UserManager<IdentityUser> users, ViatiqueDbContext db, ILoggerFactory loggers)

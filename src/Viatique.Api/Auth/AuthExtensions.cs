@@ -71,8 +71,6 @@ public static class AuthExtensions
             .AddPolicy(AdminPolicy, policy => policy.RequireRole(Roles.Admin));
 
         services.AddSingleton<CsrfTokens>();
-        services.AddSingleton<PasswordResetQueue>();
-        services.AddHostedService(sp => sp.GetRequiredService<PasswordResetQueue>());
         return builder;
     }
 

@@ -1,8 +1,11 @@
 using System.Text;
-using System.Threading.Channels;
+using Hangfire;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Viatique.Api.Data;
 using Viatique.Api.Email;
+using Viatique.Api.Jobs;
 using Viatique.Api.Settings;
 
 namespace Viatique.Api.Auth;
@@ -39,42 +42,84 @@ public static class PasswordResetToken
 }
 
 /// <summary>
-/// Reset requests are handled in the background: the endpoint answers 202 at once whether or not
-/// the address exists, and its timing tells nothing either.
+/// The last reset mail sent to a user: at most one every <see cref="PasswordResetJob.MailInterval"/>.
+/// The security stamp it was sent under tells the purge when its token was used.
 /// </summary>
-public sealed class PasswordResetQueue(IServiceScopeFactory scopes, MailQueue mail, ViatiqueSettings settings) : BackgroundService
+public sealed class PasswordResetMail
 {
-    readonly Channel<string> _requests = Channel.CreateBounded<string>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
+    public required string UserId { get; init; }
+    /// <summary>UTC; DateTime so SQLite compares it in SQL too.</summary>
+    public DateTime SentAt { get; set; }
+    public string? SecurityStamp { get; set; }
+}
 
-    public void Enqueue(string email) => _requests.Writer.TryWrite(email);
+/// <summary>
+/// A reset request, handled by a worker: the endpoint answers 202 at once whether or not the
+/// address exists (its timing tells nothing), and the request outlives a restart of <c>serve</c>.
+/// </summary>
+public sealed class PasswordResetJob(UserManager<IdentityUser> users, ViatiqueDbContext db, IBackgroundJobClient jobs, ViatiqueSettings settings, TimeProvider clock)
+{
+    public static readonly TimeSpan MailInterval = TimeSpan.FromMinutes(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>SPEC §6 and RFC 5321: an address is at most 254 characters.</summary>
+    public const int MaxEmailLength = 254;
+
+    /// <summary>The endpoint's check: short enough, and no control character (a NUL byte included).</summary>
+    public static bool IsAcceptableEmail(string email) =>
+        email.Length is > 0 and <= MaxEmailLength && !email.Any(char.IsControl) && email.Contains('@');
+
+    public static string Enqueue(IBackgroundJobClient jobs, string email) => jobs.Enqueue<PasswordResetJob>(job => job.RequestAsync(email));
+
+    [AutomaticRetry(Attempts = 10, DelaysInSeconds = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    [JobDisplayName("Password reset request")]
+    public async Task RequestAsync(string email)
     {
-        try
+        if (await users.FindByEmailAsync(email) is not { } user)
         {
-            await HandleAllAsync(stoppingToken);
+            return;
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        var token = PasswordResetToken.Encode(user.Id, await users.GeneratePasswordResetTokenAsync(user));
+        if (!await ClaimMailSlotAsync(user))
         {
-            // Shutting down.
+            return;
         }
+        // The token rides in the fragment: browsers never send it, so no proxy or access log sees it.
+        var link = settings.CsrfTrustedOrigins.FirstOrDefault() is { } origin ? $"{origin.TrimEnd('/')}/password-reset/confirm#token={token}\n\n" : "";
+        MailJob.Enqueue(jobs, new OutgoingMail(user.Email!, "Password reset",
+            $"Someone asked to reset the password of {user.UserName}.\n\n{link}Token: {token}\n\n" +
+            $"It works once, for {settings.PasswordResetTimeout.TotalHours:0.#} hours. If you did not ask, ignore this e-mail."));
     }
 
-    async Task HandleAllAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// True when no mail went to this user in the last five minutes, recording this one. Atomic
+    /// across workers: an update that only matches an old row, else an insert the key refuses twice.
+    /// </summary>
+    async Task<bool> ClaimMailSlotAsync(IdentityUser user)
     {
-        await foreach (var email in _requests.Reader.ReadAllAsync(stoppingToken))
+        var now = clock.GetUtcNow().UtcDateTime;
+        var due = now - MailInterval;
+        var renewed = await db.PasswordResetMails
+            .Where(m => m.UserId == user.Id && m.SentAt <= due)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.SentAt, now).SetProperty(x => x.SecurityStamp, user.SecurityStamp));
+        if (renewed == 1)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
-            if (await users.FindByEmailAsync(email) is not { } user)
-            {
-                continue;
-            }
-            var token = PasswordResetToken.Encode(user.Id, await users.GeneratePasswordResetTokenAsync(user));
-            var link = settings.CsrfTrustedOrigins.FirstOrDefault() is { } origin ? $"{origin.TrimEnd('/')}/password-reset/confirm?token={token}\n\n" : "";
-            mail.Enqueue(new OutgoingMail(user.Email!, "Password reset",
-                $"Someone asked to reset the password of {user.UserName}.\n\n{link}Token: {token}\n\n" +
-                $"It works once, for {settings.PasswordResetTimeout.TotalHours:0.#} hours. If you did not ask, ignore this e-mail."));
+            return true;
+        }
+        if (await db.PasswordResetMails.AnyAsync(m => m.UserId == user.Id))
+        {
+            return false;
+        }
+        db.PasswordResetMails.Add(new PasswordResetMail { UserId = user.Id, SentAt = now, SecurityStamp = user.SecurityStamp });
+        try
+        {
+            await db.SaveChangesAsync();
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            // Another worker sent this user's mail a moment ago.
+            db.ChangeTracker.Clear();
+            return false;
         }
     }
 }

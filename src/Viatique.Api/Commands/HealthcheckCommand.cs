@@ -1,24 +1,55 @@
 using System.CommandLine;
 using Viatique.Api.Health;
+using Viatique.Api.Jobs;
+using Viatique.Api.Settings;
 
 namespace Viatique.Api.Commands;
 
-/// <summary>The container's HEALTHCHECK: probes the local /health/ so the image needs no curl.</summary>
+/// <summary>
+/// The container's HEALTHCHECK, per role, so the image needs no curl: the web role probes the
+/// local /health/; the background roles ask Redis whether their job server still beats.
+/// </summary>
 static class HealthcheckCommand
 {
     static readonly Option<string?> Url = new("--url")
     {
-        Description = "Health URL to probe (default: /health/ on the first ASPNETCORE_URLS address, via loopback).",
+        Description = "Health URL to probe for --role web (default: /health/ on the first ASPNETCORE_URLS address, via loopback).",
     };
+
+    static readonly Option<string> Role = new Option<string>("--role")
+    {
+        Description = "The process to probe: web (HTTP /health/), worker or scheduler (job server heartbeat in Redis).",
+        DefaultValueFactory = _ => "web",
+    }.AcceptOnlyFromAmong("web", "worker", "scheduler");
 
     public static Command Create()
     {
-        var command = new Command("healthcheck", "Probe the local /health/: exit 0 when healthy, 1 otherwise.") { Url };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(Url), cancellationToken));
+        var command = new Command("healthcheck", "Probe this container's process: exit 0 when healthy, 1 otherwise.") { Role, Url };
+        command.SetAction((parse, cancellationToken) => parse.GetValue(Role) switch
+        {
+            "worker" => ProbeJobServerAsync(JobRole.Worker),
+            "scheduler" => ProbeJobServerAsync(JobRole.Scheduler),
+            _ => ProbeWebAsync(parse.GetValue(Url), cancellationToken),
+        });
         return command;
     }
 
-    static async Task<int> RunAsync(string? url, CancellationToken cancellationToken)
+    static async Task<int> ProbeJobServerAsync(JobRole role)
+    {
+        try
+        {
+            var verdict = await JobHeartbeat.CheckAsync(role, SettingsReader.FromProcessEnvironment(), DateTime.UtcNow).WaitAsync(TimeSpan.FromSeconds(10));
+            Console.WriteLine($"{(verdict.Healthy ? "healthy" : "unhealthy")}: {verdict.Message}");
+            return verdict.Healthy ? ExitCodes.Ok : ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is TimeoutException or StackExchange.Redis.RedisException or IOException)
+        {
+            Console.WriteLine($"unhealthy: the job storage did not answer ({e.GetType().Name})");
+            return ExitCodes.Failure;
+        }
+    }
+
+    static async Task<int> ProbeWebAsync(string? url, CancellationToken cancellationToken)
     {
         var target = url ?? LocalHealthUrl(Environment.GetEnvironmentVariable("ASPNETCORE_URLS"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

@@ -24,6 +24,8 @@ public abstract class ViatiqueDbContext(DbContextOptions options) : IdentityDbCo
 
     public DbSet<MediaFile> MediaFiles => Set<MediaFile>();
 
+    public DbSet<PasswordResetMail> PasswordResetMails => Set<PasswordResetMail>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -47,6 +49,15 @@ public abstract class ViatiqueDbContext(DbContextOptions options) : IdentityDbCo
             session.Property(s => s.UserId).HasMaxLength(450);
             session.HasIndex(s => s.UserId);
             session.HasIndex(s => s.ExpiresAt);
+        });
+
+        modelBuilder.Entity<PasswordResetMail>(mail =>
+        {
+            mail.ToTable("password_reset_mails");
+            mail.HasKey(m => m.UserId);
+            mail.Property(m => m.UserId).HasMaxLength(450);
+            mail.Property(m => m.SecurityStamp).HasMaxLength(256);
+            mail.HasIndex(m => m.SentAt);
         });
 
         modelBuilder.Entity<MediaFile>(file =>

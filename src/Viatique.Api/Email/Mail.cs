@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
@@ -8,7 +7,7 @@ namespace Viatique.Api.Email;
 
 public sealed record OutgoingMail(string To, string Subject, string Body);
 
-/// <summary>The one way mail leaves the host; the background jobs use the same interface.</summary>
+/// <summary>How a mail leaves the host; only the mail job (Jobs/MailJob) calls it, so every mail is a retried job.</summary>
 public interface IMailSender
 {
     Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken);
@@ -69,62 +68,6 @@ public sealed class SmtpMailSender(ViatiqueSettings settings) : IMailSender
     }
 }
 
-/// <summary>
-/// Mail is queued and sent in the background (retried three times), so a request never waits
-/// on SMTP and its timing reveals nothing. The jobs feature replaces this queue with Hangfire.
-/// </summary>
-public sealed partial class MailQueue(IMailSender sender, ILoggerFactory loggers) : BackgroundService
-{
-    readonly Channel<OutgoingMail> _queue = Channel.CreateBounded<OutgoingMail>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
-    readonly ILogger _logger = loggers.CreateLogger("viatique.mail");
-
-    public bool Enqueue(OutgoingMail mail) => _queue.Writer.TryWrite(mail);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await SendAllAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down; mails still queued are lost with the process until the jobs feature
-            // moves this queue to Redis.
-        }
-    }
-
-    async Task SendAllAsync(CancellationToken stoppingToken)
-    {
-        await foreach (var mail in _queue.Reader.ReadAllAsync(stoppingToken))
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await sender.SendAsync(mail, stoppingToken);
-                    break;
-                }
-                catch (Exception e) when (e is not OperationCanceledException && attempt < 3)
-                {
-                    Retrying(_logger, mail.Subject, attempt, e.GetType().Name);
-                    await Task.Delay(TimeSpan.FromSeconds(attempt * 5), stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    GaveUp(_logger, e, mail.Subject);
-                    break;
-                }
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending e-mail '{subject}' failed (attempt {attempt}, {error}); retrying")]
-    static partial void Retrying(ILogger logger, string subject, int attempt, string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up sending e-mail '{subject}'")]
-    static partial void GaveUp(ILogger logger, Exception exception, string subject);
-}
-
 public static class MailExtensions
 {
     // Reads EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL.
@@ -142,8 +85,6 @@ public static class MailExtensions
         {
             builder.Services.AddSingleton<IMailSender, DisabledMailSender>();
         }
-        builder.Services.AddSingleton<MailQueue>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<MailQueue>());
         return builder;
     }
 }

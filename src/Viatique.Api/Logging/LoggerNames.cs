@@ -5,6 +5,9 @@ public static class LoggerNames
 {
     public const string Access = "viatique.access";
     public const string Startup = "viatique.startup";
+    public const string Jobs = "viatique.jobs";
+    /// <summary>Operational warnings an operator must act on (stale backups, expiring certificate).</summary>
+    public const string Ops = "viatique.ops";
     public const string Security = "viatique.security";
     public const string DisallowedHost = "viatique.security.DisallowedHost";
     public const string Csrf = "viatique.security.csrf";

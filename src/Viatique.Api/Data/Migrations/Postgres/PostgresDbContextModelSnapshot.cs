@@ -237,6 +237,26 @@ namespace Viatique.Api.Data.Migrations.Postgres
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Viatique.Api.Auth.PasswordResetMail", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("SecurityStamp")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("SentAt");
+
+                    b.ToTable("password_reset_mails", (string)null);
+                });
+
             modelBuilder.Entity("Viatique.Api.Auth.UserSession", b =>
                 {
                     b.Property<string>("Key")

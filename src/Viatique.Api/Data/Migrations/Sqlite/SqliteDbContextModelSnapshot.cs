@@ -226,6 +226,26 @@ namespace Viatique.Api.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Viatique.Api.Auth.PasswordResetMail", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecurityStamp")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("SentAt");
+
+                    b.ToTable("password_reset_mails", (string)null);
+                });
+
             modelBuilder.Entity("Viatique.Api.Auth.UserSession", b =>
                 {
                     b.Property<string>("Key")

@@ -8,27 +8,29 @@ using Viatique.Api.Settings;
 namespace Viatique.Api.Commands;
 
 /// <summary>
-/// Creates the first admin without prompts. The password comes from VIATIQUE_SUPERUSER_PASSWORD
-/// or standard input, never from an argument (arguments show in `ps` and shell history).
+/// <c>createsuperuser</c> (an admin) and <c>createuser</c> (an ordinary user), without prompts.
+/// The password comes from VIATIQUE_SUPERUSER_PASSWORD or standard input, never from an argument
+/// (arguments show in `ps` and shell history).
 /// </summary>
-static class CreateSuperuserCommand
+static class CreateUserCommand
 {
     public const string PasswordVariable = "VIATIQUE_SUPERUSER_PASSWORD";
 
-    static readonly Option<string> Username = new("--username") { Description = "The admin's username.", Required = true };
-    static readonly Option<string> Email = new("--email") { Description = "The admin's e-mail address.", Required = true };
+    static readonly Option<string> Username = new("--username") { Description = "The user's username.", Required = true };
+    static readonly Option<string> Email = new("--email") { Description = "The user's e-mail address.", Required = true };
 
-    public static Command Create()
+    public static Command Create(bool admin)
     {
-        var command = new Command("createsuperuser", $"Create an admin user; the password is read from {PasswordVariable} or standard input.")
+        var verb = admin ? "createsuperuser" : "createuser";
+        var command = new Command(verb, $"Create {(admin ? "an admin" : "an ordinary")} user; the password is read from {PasswordVariable} or standard input.")
         {
             Username, Email,
         };
-        command.SetAction((parse, _) => RunAsync(parse.GetValue(Username)!, parse.GetValue(Email)!));
+        command.SetAction((parse, _) => RunAsync(verb, admin, parse.GetValue(Username)!, parse.GetValue(Email)!));
         return command;
     }
 
-    static async Task<int> RunAsync(string username, string email)
+    static async Task<int> RunAsync(string verb, bool admin, string username, string email)
     {
         var password = Environment.GetEnvironmentVariable(PasswordVariable);
         if (string.IsNullOrEmpty(password))
@@ -37,7 +39,7 @@ static class CreateSuperuserCommand
         }
         if (string.IsNullOrEmpty(password))
         {
-            await Console.Error.WriteLineAsync($"createsuperuser: no password: set {PasswordVariable} or pipe it on standard input.");
+            await Console.Error.WriteLineAsync($"{verb}: no password: set {PasswordVariable} or pipe it on standard input.");
             return ExitCodes.Failure;
         }
 
@@ -54,10 +56,10 @@ static class CreateSuperuserCommand
 
         if (await users.FindByNameAsync(username) is not null)
         {
-            await Console.Error.WriteLineAsync($"createsuperuser: the user '{username}' already exists; nothing changed.");
+            await Console.Error.WriteLineAsync($"{verb}: the user '{username}' already exists; nothing changed.");
             return ExitCodes.Failure;
         }
-        if (!await roles.RoleExistsAsync(Roles.Admin))
+        if (admin && !await roles.RoleExistsAsync(Roles.Admin))
         {
             await roles.CreateAsync(new IdentityRole(Roles.Admin));
         }
@@ -65,19 +67,26 @@ static class CreateSuperuserCommand
         var created = await users.CreateAsync(user, password);
         if (!created.Succeeded)
         {
-            await Console.Error.WriteLineAsync($"createsuperuser: {string.Join(" ", created.Errors.Select(e => e.Description))}");
+            await Console.Error.WriteLineAsync($"{verb}: {string.Join(" ", created.Errors.Select(e => e.Description))}");
             return ExitCodes.Failure;
         }
-        var promoted = await users.AddToRoleAsync(user, Roles.Admin);
+        var promoted = admin ? await users.AddToRoleAsync(user, Roles.Admin) : IdentityResult.Success;
         if (!promoted.Succeeded)
         {
             // No half-made admin: an ordinary user left behind would be a surprise.
             await users.DeleteAsync(user);
-            await Console.Error.WriteLineAsync($"createsuperuser: {string.Join(" ", promoted.Errors.Select(e => e.Description))}");
+            await Console.Error.WriteLineAsync($"{verb}: {string.Join(" ", promoted.Errors.Select(e => e.Description))}");
             return ExitCodes.Failure;
         }
-        logger.LogWarning("Superuser {username} created", username);
-        await Console.Out.WriteLineAsync($"Superuser '{username}' created.");
+        if (admin)
+        {
+            logger.LogWarning("Superuser {username} created", username);
+        }
+        else
+        {
+            logger.LogInformation("User {username} created", username);
+        }
+        await Console.Out.WriteLineAsync($"{(admin ? "Superuser" : "User")} '{username}' created.");
         return ExitCodes.Ok;
     }
 }
