@@ -13,17 +13,23 @@ static class MigrateCommand
         DefaultValueFactory = _ => 60,
     };
 
+    static readonly Option<bool> Check = new("--check")
+    {
+        Description = "Apply nothing: exit 0 when every migration is applied, 1 while some are pending (Django's migrate --check). The worker and scheduler containers wait on it.",
+    };
+
     public static Command Create()
     {
         var command = new Command("migrate", "Wait for the database (bounded), then apply pending migrations; safe to run from several containers at once.")
         {
             Timeout,
+            Check,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(TimeSpan.FromSeconds(parse.GetValue(Timeout)), cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(TimeSpan.FromSeconds(parse.GetValue(Timeout)), parse.GetValue(Check), cancellationToken));
         return command;
     }
 
-    static async Task<int> RunAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    static async Task<int> RunAsync(TimeSpan timeout, bool checkOnly, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder();
         var settings = builder.AddViatiqueSettings();
@@ -36,6 +42,10 @@ static class MigrateCommand
         try
         {
             await migrator.WaitForDatabaseAsync(timeout, cancellationToken);
+            if (checkOnly)
+            {
+                return await migrator.IsCurrentAsync(cancellationToken) ? ExitCodes.Ok : ExitCodes.Failure;
+            }
             await migrator.MigrateAsync(cancellationToken);
             return ExitCodes.Ok;
         }

@@ -81,6 +81,20 @@ public sealed partial class Migrator(IServiceScopeFactory scopes, ViatiqueSettin
         }
     }
 
+    /// <summary>True when no migration is pending; logs the pending ones otherwise. Applies nothing.</summary>
+    public async Task<bool> IsCurrentAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var pending = await PendingAsync(scope.ServiceProvider.GetRequiredService<ViatiqueDbContext>(), cancellationToken);
+        if (pending.Count == 0)
+        {
+            SchemaCurrent(logger, Where);
+            return true;
+        }
+        SchemaPending(logger, Where, pending.Count, string.Join(", ", pending));
+        return false;
+    }
+
     public static async Task<IReadOnlyList<string>> PendingAsync(ViatiqueDbContext db, CancellationToken cancellationToken) =>
         [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
 
@@ -115,6 +129,12 @@ public sealed partial class Migrator(IServiceScopeFactory scopes, ViatiqueSettin
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No migrations to apply to the database at {where}")]
     static partial void NothingToApply(ILogger logger, string where);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The database at {where} has every migration applied")]
+    static partial void SchemaCurrent(ILogger logger, string where);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The database at {where} has {count} pending migration(s): {migrations}")]
+    static partial void SchemaPending(ILogger logger, string where, int count, string migrations);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied migration {migration}")]
     static partial void Applied(ILogger logger, string migration);
