@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text.Json;
+using Hangfire;
+using Hangfire.Redis.StackExchange;
+using StackExchange.Redis;
+using Viatique.Api.Jobs;
+
+namespace Viatique.Kubernetes.Tests.Container;
+
+/// <summary>
+/// The acceptance of the manifests on the real container: started with the pods' security
+/// settings, mounts, secrets and limits, each role passes the probes the manifests declare
+/// (read from the rendered overlay, not repeated here), the web role serves and a worker runs a job.
+/// </summary>
+public class PodContainerTests(PodsOnDocker pods) : IClassFixture<PodsOnDocker>
+{
+    public static TheoryData<string> Roles() => new("web", "worker", "scheduler");
+
+    [Fact]
+    public void TheMigrateJobCompletesUnderThePodsRestrictions() =>
+        Assert.True(pods.Migration.ExitCode == 0, $"migrate exited {pods.Migration.ExitCode}:\n{pods.Migration.Logs}");
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public async Task EachRolePassesItsStartupProbeWithinTheDeclaredWindow(string role)
+    {
+        var outcome = Assert.Contains(role, pods.Startup);
+
+        Assert.True(outcome.Passed, $"{role}: startup probe never passed ({outcome.Detail}) after {outcome.After.TotalSeconds:0} s:\n{await pods.Role(role).LogsAsync()}");
+        TestContext.Current.SendDiagnosticMessage($"{role}: startup probe passed after {outcome.After.TotalSeconds:0} s");
+    }
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public async Task EachRolePassesItsLivenessAndReadinessProbes(string role)
+    {
+        var container = pods.Role(role);
+        Assert.True(pods.Startup[role].Passed, $"{role} did not start");
+
+        var probes = new[] { container.Spec.LivenessProbe, container.Spec.ReadinessProbe }.Where(p => p is not null).ToList();
+
+        Assert.NotEmpty(probes);
+        foreach (var probe in probes)
+        {
+            var outcome = await container.ProbeOnceAsync(probe);
+            Assert.True(outcome.Passed, $"{role}: {outcome.Detail}");
+        }
+    }
+
+    [Fact]
+    public async Task TheWebRoleServesHealthWithItsDependenciesAndAppliesTheOverlaysHostAndHttpsRules()
+    {
+        var web = pods.Role("web");
+        Assert.True(pods.Startup["web"].Passed, "web did not start");
+        var port = Assert.Single(web.Spec.Ports).ContainerPort;
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://{web.Address}:{port}") };
+
+        using var health = await client.GetAsync(web.Spec.ReadinessProbe.HttpGet.Path, TestContext.Current.CancellationToken);
+        var body = JsonDocument.Parse(await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("connected", body.GetProperty("database").GetString());
+        Assert.Equal("connected", body.GetProperty("redis").GetString());
+
+        // The test is not the Gateway (not in TRUSTED_PROXIES): plain HTTP to an allowed host is sent to HTTPS.
+        var host = pods.Overlay.Config.Data["ALLOWED_HOSTS"].Split(',')[0];
+        using var api = new HttpRequestMessage(HttpMethod.Get, "/api/auth/csrf/") { Headers = { Host = host } };
+        using var redirect = await client.SendAsync(api, TestContext.Current.CancellationToken);
+        Assert.Contains((int)redirect.StatusCode, new[] { 301, 308 });
+        Assert.Equal($"https://{host}/api/auth/csrf/", redirect.Headers.Location?.ToString());
+
+        using var stranger = new HttpRequestMessage(HttpMethod.Get, "/api/auth/csrf/") { Headers = { Host = "not-ours.example.net" } };
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(stranger, TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AWorkerRunsAJobEnqueuedInTheSharedRedis()
+    {
+        var worker = pods.Role("worker");
+        Assert.True(pods.Startup["worker"].Passed, "worker did not start");
+        var label = "k8s-" + Guid.NewGuid().ToString("N")[..8];
+
+        using (var redis = await ConnectionMultiplexer.ConnectAsync($"{pods.RedisAddress}:6379,password={PodsOnDocker.RedisPasswordForTests},defaultDatabase=0"))
+        {
+            GlobalConfiguration.Configuration.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            var storage = new RedisStorage(redis, new RedisStorageOptions { Db = 0, Prefix = JobsExtensions.RedisPrefix });
+            new BackgroundJobClient(storage).Enqueue<ProbeJob>(job => job.RunAsync(label, 0, CancellationToken.None));
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (!(await worker.LogsAsync()).Contains($"Probe job {label} finished", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the worker did not run the job within 60 s:\n{await worker.LogsAsync()}");
+                await Task.Delay(500, TestContext.Current.CancellationToken);
+            }
+        }
+        Assert.DoesNotContain($"Probe job {label}", await pods.Role("scheduler").LogsAsync(), StringComparison.Ordinal);
+    }
+}
