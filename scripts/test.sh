@@ -13,10 +13,23 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 # Python's standard smtpd is the SMTP server the mail tests send to.
 [ -x /usr/bin/python3 ] || missing+=(python3)
+# The container tests (tests/Viatique.Deploy.Tests): a Docker engine, compose, debootstrap for the
+# stand-in base images, pebble as the ACME server.
+[ -x /usr/sbin/dockerd ] || missing+=(docker.io)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
+[ -x /usr/bin/pebble ] || missing+=(pebble)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Start the Docker engine when nothing answers (no systemd in CI containers); its log is kept.
+if ! docker info >/dev/null 2>&1; then
+  echo "Starting dockerd (log: /var/log/dockerd-viatique-tests.log)"
+  as_root sh -c 'setsid nohup /usr/sbin/dockerd >/var/log/dockerd-viatique-tests.log 2>&1 &'
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/dockerd-viatique-tests.log" >&2; exit 1; }
 fi
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "The .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)." >&2

@@ -28,8 +28,7 @@ public static class Command
         TimeSpan timeout,
         IReadOnlyDictionary<string, string?>? environment = null,
         string? workingDirectory = null,
-        string? standardInput = null,
-        CancellationToken cancellationToken = default)
+        string? standardInput = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -60,8 +59,7 @@ public static class Command
             await process.StandardInput.WriteAsync(standardInput);
             process.StandardInput.Close();
         }
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
+        using var limit = new CancellationTokenSource(timeout);
         try
         {
             await process.WaitForExitAsync(limit.Token);

@@ -21,6 +21,13 @@ public sealed record ComposeStackOptions
     /// <summary>Adds Let's Encrypt's test ACME server (Debian's pebble) as the service "pebble".</summary>
     public bool Pebble { get; init; }
 
+    /// <summary>
+    /// Adds an SMTP sink as the service "smtp" (Python's smtpd, printing what it receives) and points
+    /// EMAIL_HOST at it. It speaks no TLS, so the worker runs in Staging with EMAIL_USE_TLS=false
+    /// (Production rightly demands TLS).
+    /// </summary>
+    public bool Smtp { get; init; }
+
     /// <summary>Lines added to (or replacing lines of) the rendered .env.production.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
@@ -113,6 +120,10 @@ public sealed class ComposeStack : IAsyncDisposable
             {
                 up.Add("pebble");
             }
+            if (stack.Options.Smtp && stack.Options.Services is not null)
+            {
+                up.Add("smtp");
+            }
             (await stack.ComposeAsync([.. up])).Check();
             foreach (var service in stack.Options.Services ?? await stack.ServicesAsync())
             {
@@ -136,7 +147,7 @@ public sealed class ComposeStack : IAsyncDisposable
     /// <summary>The service names in the compose files.</summary>
     public async Task<IReadOnlyList<string>> ServicesAsync() =>
         (await ComposeAsync("config", "--services")).Check().Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(s => s != "pebble" || Options.Pebble).ToList();
+            .Where(s => (s != "pebble" || Options.Pebble) && (s != "smtp" || Options.Smtp)).ToList();
 
     /// <summary>Ids of the running containers of a service.</summary>
     public async Task<IReadOnlyList<string>> ContainersAsync(string service) =>
@@ -290,6 +301,12 @@ public sealed class ComposeStack : IAsyncDisposable
         _env["TRUSTED_PROXIES"] = Subnet;
         _env["DOMAIN"] = Domain;
         _env["CERTBOT_EMAIL"] = $"ops@{Domain}";
+        if (Options.Smtp)
+        {
+            _env["EMAIL_HOST"] = "smtp";
+            _env["EMAIL_PORT"] = "1025";
+            _env["DEFAULT_FROM_EMAIL"] = $"noreply@{Domain}";
+        }
         foreach (var (name, value) in Options.Environment)
         {
             _env[name] = value;
@@ -334,6 +351,17 @@ public sealed class ComposeStack : IAsyncDisposable
                       PEBBLE_AUTHZREUSE: "0"
                     volumes:
                       - {Path.Combine(Directory, "pebble")}:/pebble:ro
+                """);
+        }
+        if (Options.Smtp)
+        {
+            yaml.AppendLine($"""
+                  worker:
+                    environment:
+                      ASPNETCORE_ENVIRONMENT: Staging
+                      EMAIL_USE_TLS: "false"
+                  smtp:
+                    image: {DockerImages.Smtp}
                 """);
         }
         File.WriteAllText(OverrideFile, yaml.ToString());

@@ -22,6 +22,7 @@ public sealed class DockerImages : IAsyncLifetime
     public const string Nginx = "viatique-test/nginx:1";
     public const string Certbot = "viatique-test/certbot:2";
     public const string Pebble = "viatique-test/pebble:1";
+    public const string Smtp = "viatique-test/smtp:1";
     public const string Sdk = "viatique-test/dotnet-sdk:10.0";
     public const string Aspnet = "viatique-test/dotnet-aspnet:10.0";
     public const string AppRepository = "viatique/api";
@@ -61,6 +62,7 @@ public sealed class DockerImages : IAsyncLifetime
             Derived(Redis, "redis.Dockerfile"),
             Derived(Nginx, "nginx.Dockerfile", "nginx.conf"),
             Derived(Certbot, "certbot.Dockerfile"),
+            Derived(Smtp, "smtp.Dockerfile"),
             EnsureAsync(Pebble, Hash(baseHash, FileText("pebble.Dockerfile"), FileHash("/usr/bin/pebble")), BuildPebbleAsync));
 
         var appHash = Hash(sdkHash, aspnetHash, AppSourcesHash());

@@ -2,16 +2,16 @@ namespace Viatique.Deploy.Tests.Infrastructure;
 
 /// <summary>
 /// One production stack shared by the tests of <see cref="ProductionStackCollection"/>: every
-/// service of docker/docker-compose.prod.yml, three backend replicas started at once, and pebble
-/// as the ACME server. Tests in the collection run one after another, so a test that stops a
+/// service of docker/docker-compose.prod.yml, three backend replicas started at once, pebble
+/// as the ACME server and an SMTP sink. Tests in the collection run one after another, so a test that stops a
 /// service restores it before the next one runs.
 /// </summary>
 public sealed class ProductionStack(DockerImages images) : IAsyncLifetime
 {
     public const int BackendReplicas = 3;
 
-    /// <summary>The services started. Worker and scheduler join once their verbs exist (issue 8).</summary>
-    public static readonly string[] Services = ["db", "redis", "backend", "certbot", "nginx"];
+    /// <summary>Every service of the production file.</summary>
+    public static readonly string[] Services = ["db", "redis", "backend", "worker", "scheduler", "certbot", "nginx"];
 
     public ComposeStack Stack { get; private set; } = null!;
     public DockerImages Images => images;
@@ -22,6 +22,7 @@ public sealed class ProductionStack(DockerImages images) : IAsyncLifetime
             Services = Services,
             BackendReplicas = BackendReplicas,
             Pebble = true,
+            Smtp = true,
         });
 
     public async ValueTask DisposeAsync()

@@ -14,6 +14,7 @@ public static class DeployChecklist
             ? new IDeployCheck[] { new Skipped("VIQ-E100", "DATABASE_URL", "database reachable"), new Skipped("VIQ-E101", "DATABASE_URL", "no pending migration") }
             : [new DatabaseReachable(data), new NoPendingMigrations(data), new SecretKeyAge(data)],
         new RedisReachable(),
+        new ComposeDatabaseCredentials(),
         new NotYetAvailable("VIQ-E103", "TLS_CERT_PATH", "TLS certificate valid for more than 14 days", issue: 6),
         new NotYetAvailable("VIQ-E104", "BACKUP_DIR", "database and media backups younger than 24 h", issue: 6),
         new NoUnexpectedAnonymousEndpoints(),
