@@ -14,8 +14,8 @@ public partial class SettingsTests
         .Where(v => v.EndsWith("_FILE", StringComparison.Ordinal)).Select(v => v[..^"_FILE".Length])
         .Append("VIATIQUE_SUPERUSER_PASSWORD").Append("POSTGRES_PASSWORD").Append("REDIS_PASSWORD")];
 
-    /// <summary>Variables the host or its container reads outside SettingsReader.</summary>
-    static readonly string[] HostingVariables = ["ASPNETCORE_URLS"];
+    /// <summary>Variables the container reads outside SettingsReader: Kestrel's, and the image's entrypoint's.</summary>
+    static readonly string[] HostingVariables = ["ASPNETCORE_URLS", .. EntrypointVariables()];
 
     static Overlay Overlay => Overlay.Production;
 
@@ -90,7 +90,7 @@ public partial class SettingsTests
     {
         var set = Overlay.Config.Data.Keys.ToHashSet();
         var unset = DeliberatelyUnset();
-        var missing = SettingsReader.Variables()
+        var missing = SettingsReader.Variables().Concat(HostingVariables)
             .Where(v => !v.EndsWith("_FILE", StringComparison.Ordinal))
             .Where(v => !set.Contains(v) && !set.Contains(v + "_FILE") && !unset.Contains(v));
 
@@ -153,6 +153,11 @@ public partial class SettingsTests
         _ => "",
     };
 
+    /// <summary>Every ${NAME} docker/entrypoint.sh expands (its settings; the script's own locals are lower case).</summary>
+    static IEnumerable<string> EntrypointVariables() =>
+        EntrypointExpansion().Matches(File.ReadAllText(Path.Combine(Manifests.RepoRoot, "docker", "entrypoint.sh")))
+            .Select(m => m.Groups[1].Value).Distinct();
+
     /// <summary>Variables named in configmap.yaml's "Read by the host but deliberately not set here" comment.</summary>
     static HashSet<string> DeliberatelyUnset()
     {
@@ -165,6 +170,9 @@ public partial class SettingsTests
 
     [GeneratedRegex(@"^#   ([A-Z][A-Z0-9_]+):")]
     private static partial Regex UnsetEntry();
+
+    [GeneratedRegex(@"\$\{([A-Z][A-Z0-9_]+)")]
+    private static partial Regex EntrypointExpansion();
 
     [GeneratedRegex(@"--from-file=([A-Z][A-Z0-9_]+)=")]
     private static partial Regex FromFile();

@@ -10,10 +10,10 @@ public class WorkloadTests
     /// <summary>The web host's graceful shutdown: in-flight requests get up to 30 s (SPEC §7, Hosting/HttpPipeline.cs).</summary>
     static readonly TimeSpan WebShutdown = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long the entrypoint waits for the database, then for the migrated schema (docker/entrypoint.sh defaults).</summary>
-    static readonly TimeSpan DatabaseWait = TimeSpan.FromSeconds(60), SchemaWait = TimeSpan.FromSeconds(300);
-
     static Overlay Overlay => Overlay.Production;
+
+    /// <summary>How long the entrypoint waits for the database, then for the migrated schema (seconds, from the ConfigMap).</summary>
+    static double EntrypointWait(string variable) => double.Parse(Overlay.Config.Data[variable], System.Globalization.CultureInfo.InvariantCulture);
 
     static double Window(V1Probe probe) => (probe.PeriodSeconds ?? 10) * (probe.FailureThreshold ?? 3);
 
@@ -70,7 +70,7 @@ public class WorkloadTests
         Assert.Equal("/health/", web.ReadinessProbe.HttpGet.Path);
         Assert.All(new[] { web.StartupProbe, web.LivenessProbe, web.ReadinessProbe },
             p => Assert.Equal(port.Name, p.HttpGet.Port.Value));
-        Assert.True(Window(web.StartupProbe) > DatabaseWait.TotalSeconds, "the entrypoint, not the kubelet, must end a wait for the database");
+        Assert.True(Window(web.StartupProbe) > EntrypointWait("DATABASE_WAIT_TIMEOUT"), "the entrypoint, not the kubelet, must end a wait for the database");
         // /health/ answers within 5 s even when a dependency hangs (SPEC §5): the probe waits longer.
         Assert.True(web.ReadinessProbe.TimeoutSeconds > 5);
     }
@@ -90,7 +90,7 @@ public class WorkloadTests
             Assert.True(probe.TimeoutSeconds >= 10);
         }
         Assert.True(Window(container.LivenessProbe) > JobTimings.ServerTimeout.TotalSeconds);
-        Assert.True(Window(container.StartupProbe) > SchemaWait.TotalSeconds, "the entrypoint, not the kubelet, must end a wait for the schema");
+        Assert.True(Window(container.StartupProbe) > EntrypointWait("SCHEMA_WAIT_TIMEOUT"), "the entrypoint, not the kubelet, must end a wait for the schema");
         Assert.Null(container.Ports);
     }
 
