@@ -132,6 +132,12 @@ public sealed class PodContainer
             {
                 return last with { After = clock.Elapsed };
             }
+            // The kubelet would restart an exited container; here its exit is the answer.
+            var state = await Command.DockerAsync("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", Name);
+            if (!state.StartsWith("running", StringComparison.Ordinal))
+            {
+                return new(false, $"the container is {state} (status, exit code); last probe: {last.Detail}", clock.Elapsed);
+            }
             var rest = TimeSpan.FromSeconds(probe.PeriodSeconds ?? 10) - (clock.Elapsed - started);
             if (rest > TimeSpan.Zero && attempt < attempts)
             {

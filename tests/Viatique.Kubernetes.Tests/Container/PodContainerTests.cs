@@ -72,6 +72,25 @@ public class PodContainerTests(PodsOnDocker pods) : IClassFixture<PodsOnDocker>
         Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(stranger, TestContext.Current.CancellationToken)).StatusCode);
     }
 
+    [Theory]
+    [InlineData("web")]
+    [InlineData("worker")]
+    public async Task EachRoleStopsCleanlyOnSigtermWithinItsGracePeriod(string role)
+    {
+        var pod = await pods.StartAnotherAsync(role);
+        var startup = await pod.WaitUntilPassesAsync(pod.Spec.StartupProbe);
+        Assert.True(startup.Passed, $"{role}: {startup.Detail}");
+        // In Kubernetes the preStop pause is spent before SIGTERM, inside the same grace period.
+        var grace = (pod.Pod.TerminationGracePeriodSeconds ?? 30) - (pod.Spec.Lifecycle?.PreStop?.Sleep?.Seconds ?? 0);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        (await Deploy.Tests.Infrastructure.Command.RunAsync("docker", ["stop", "--time", grace.ToString(System.Globalization.CultureInfo.InvariantCulture), pod.Name], TimeSpan.FromSeconds(grace + 30))).Check();
+        var exit = await Deploy.Tests.Infrastructure.Command.DockerAsync("inspect", "--format", "{{.State.ExitCode}}", pod.Name);
+
+        Assert.True(exit == "0", $"{role} exited {exit} after SIGTERM (137 = killed when the grace period ran out):\n{await pod.LogsAsync()}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(grace), $"{role} took {clock.Elapsed.TotalSeconds:0} s of its {grace} s");
+    }
+
     [Fact]
     public async Task AWorkerRunsAJobEnqueuedInTheSharedRedis()
     {

@@ -21,6 +21,7 @@ public sealed class PodsOnDocker : IAsyncLifetime
     readonly List<string> _containers = [];
     readonly List<string> _directories = [];
     readonly Dictionary<string, PodContainer> _roles = [];
+    Dictionary<string, string> _volumes = [];
 
     string Network => "viatique-k8s-" + _run;
 
@@ -54,7 +55,7 @@ public sealed class PodsOnDocker : IAsyncLifetime
         var secrets = await SecretFilesAsync();
         var media = Directory();
         (await Command.RunAsync("chown", ["1000:1000", media], TimeSpan.FromSeconds(10))).Check();
-        var volumes = new Dictionary<string, string> { ["secrets"] = secrets, ["media"] = media };
+        var volumes = _volumes = new Dictionary<string, string> { ["secrets"] = secrets, ["media"] = media };
 
         var job = Overlay.Single<V1Job>("viatique-migrate");
         var migrate = await StartAsync("migrate", job.Spec.Template.Spec, volumes);
@@ -77,6 +78,13 @@ public sealed class PodsOnDocker : IAsyncLifetime
         {
             Startup[component] = outcome;
         }
+    }
+
+    /// <summary>Another pod of a role's Deployment, for a test that stops it.</summary>
+    public async Task<PodContainer> StartAnotherAsync(string component)
+    {
+        var deployment = Overlay.Single<V1Deployment>("viatique-" + component);
+        return await StartAsync($"{component}-{Guid.NewGuid().ToString("N")[..6]}", deployment.Spec.Template.Spec, _volumes);
     }
 
     public async ValueTask DisposeAsync()
