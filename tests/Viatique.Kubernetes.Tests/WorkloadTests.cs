@@ -121,18 +121,19 @@ public class WorkloadTests
     }
 
     [Fact]
-    public void WebRunsSeveralReplicasUnderADisruptionBudgetAndAnAutoscaler()
+    public void WebRunsSeveralReplicasUnderADisruptionBudgetAndAnAutoscalerThatOwnsTheirCount()
     {
         var web = Overlay.Single<V1Deployment>("viatique-web");
         var budget = Overlay.Single<V1PodDisruptionBudget>("viatique-web");
         var autoscaler = Overlay.Single<V2HorizontalPodAutoscaler>("viatique-web");
+        var baseWeb = Manifests.ParseFile(Path.Combine(Manifests.Base, "web-deployment.yaml")).OfType<V1Deployment>().Single();
 
-        Assert.True(web.Spec.Replicas >= 2);
+        Assert.True(baseWeb.Spec.Replicas >= 2);
+        Assert.Null(web.Spec.Replicas);
         Assert.Equal(web.Spec.Selector.MatchLabels, budget.Spec.Selector.MatchLabels);
         Assert.Equal("1", budget.Spec.MaxUnavailable.Value);
         Assert.Equal(("Deployment", "viatique-web"), (autoscaler.Spec.ScaleTargetRef.Kind, autoscaler.Spec.ScaleTargetRef.Name));
         Assert.True(autoscaler.Spec.MinReplicas >= 2 && autoscaler.Spec.MaxReplicas > autoscaler.Spec.MinReplicas);
-        Assert.Equal(web.Spec.Replicas, autoscaler.Spec.MinReplicas);
     }
 
     [Fact]

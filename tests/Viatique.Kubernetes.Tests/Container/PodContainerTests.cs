@@ -24,6 +24,7 @@ public class PodContainerTests(PodsOnDocker pods) : IClassFixture<PodsOnDocker>
     [MemberData(nameof(Roles))]
     public async Task EachRolePassesItsStartupProbeWithinTheDeclaredWindow(string role)
     {
+        Assert.True(pods.Migration.ExitCode == 0, "the migrate Job failed, so no role was started");
         var outcome = Assert.Contains(role, pods.Startup);
 
         Assert.True(outcome.Passed, $"{role}: startup probe never passed ({outcome.Detail}) after {outcome.After.TotalSeconds:0} s:\n{await pods.Role(role).LogsAsync()}");
@@ -34,8 +35,8 @@ public class PodContainerTests(PodsOnDocker pods) : IClassFixture<PodsOnDocker>
     [MemberData(nameof(Roles))]
     public async Task EachRolePassesItsLivenessAndReadinessProbes(string role)
     {
+        Assert.True(pods.Startup.TryGetValue(role, out var startup) && startup.Passed, $"{role} did not start");
         var container = pods.Role(role);
-        Assert.True(pods.Startup[role].Passed, $"{role} did not start");
 
         var probes = new[] { container.Spec.LivenessProbe, container.Spec.ReadinessProbe }.Where(p => p is not null).ToList();
 
@@ -50,8 +51,8 @@ public class PodContainerTests(PodsOnDocker pods) : IClassFixture<PodsOnDocker>
     [Fact]
     public async Task TheWebRoleServesHealthWithItsDependenciesAndAppliesTheOverlaysHostAndHttpsRules()
     {
+        Assert.True(pods.Startup.TryGetValue("web", out var startup) && startup.Passed, "web did not start");
         var web = pods.Role("web");
-        Assert.True(pods.Startup["web"].Passed, "web did not start");
         var port = Assert.Single(web.Spec.Ports).ContainerPort;
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://{web.Address}:{port}") };
 
@@ -94,8 +95,8 @@ public class PodContainerTests(PodsOnDocker pods) : IClassFixture<PodsOnDocker>
     [Fact]
     public async Task AWorkerRunsAJobEnqueuedInTheSharedRedis()
     {
+        Assert.True(pods.Startup.TryGetValue("worker", out var startup) && startup.Passed, "worker did not start");
         var worker = pods.Role("worker");
-        Assert.True(pods.Startup["worker"].Passed, "worker did not start");
         var label = "k8s-" + Guid.NewGuid().ToString("N")[..8];
 
         using (var redis = await ConnectionMultiplexer.ConnectAsync($"{pods.RedisAddress}:6379,password={PodsOnDocker.RedisPasswordForTests},defaultDatabase=0"))
