@@ -5,7 +5,7 @@
 #                         every RENEW_INTERVAL seconds (default 43200, twice a day)
 #   issue [ARGS…]         the one-shot first issuance for $DOMAIN through the webroot challenge
 #                         nginx serves on port 80; ARGS go to certbot (--staging, --server URL…)
-#   renew [ARGS…]         one renewal now (e.g. --force-renewal)
+#   renew [ARGS…]         one renewal now, without certbot's random delay (e.g. --force-renewal)
 #   anything else         certbot with those arguments
 # After each issuance or renewal the deploy hook writes a stamp nginx watches: nginx reloads.
 # Environment: DOMAIN (required), CERTBOT_EMAIL (required by issue), RENEW_INTERVAL.
@@ -82,7 +82,9 @@ _main() {
 			issue "$@"
 			;;
 		renew)
-			certbot renew --webroot --webroot-path "$webroot" --non-interactive --deploy-hook "$deploy_hook" "$@"
+			# Asked for now: without the random delay (up to 8 min) certbot adds when no one watches.
+			certbot renew --webroot --webroot-path "$webroot" --non-interactive --no-random-sleep-on-renew \
+				--deploy-hook "$deploy_hook" "$@"
 			;;
 		*)
 			exec certbot "$verb" "$@"

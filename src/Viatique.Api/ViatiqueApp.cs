@@ -40,6 +40,7 @@ public static class ViatiqueApp
         var app = builder.Build();
         app.UseViatiqueHttp(settings);
         app.UseViatiqueMetrics();
+        app.UseJobMetrics();
         app.UseViatiqueAuth();
 
         app.MapHealth();
@@ -47,6 +48,7 @@ public static class ViatiqueApp
         app.MapAuth();
         app.MapMedia();
         app.MapAdmin();
+        app.MapJobsDashboard();
         app.MapNotFound();
         return (app, settings);
     }

@@ -108,14 +108,14 @@ public static partial class AuthEndpoints
         }
         catch (Exception e) when (e is BackgroundJobClientException or StackExchange.Redis.RedisException)
         {
-            ResetNotQueued(loggers.CreateLogger(LoggerNames.Jobs), e.GetType().Name);
+            ResetNotQueued(loggers.CreateLogger(LoggerNames.Jobs), e, e.GetType().Name);
             return TypedResults.Problem("The request could not be queued; try again in a minute.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         return TypedResults.Accepted((string?)null);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A password-reset request could not be queued: the job storage is unreachable ({error})")]
-    static partial void ResetNotQueued(ILogger logger, string error);
+    static partial void ResetNotQueued(ILogger logger, Exception exception, string error);
 
     static async Task<Results<NoContent, ProblemHttpResult>> ConfirmResetAsync(
         ResetConfirmation? body, UserManager<IdentityUser> users, ViatiqueDbContext db, ILoggerFactory loggers)

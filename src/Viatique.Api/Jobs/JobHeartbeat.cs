@@ -39,7 +39,8 @@ public static class JobHeartbeat
         {
             return new(false, $"job server {serverName} is not registered in Redis (stopped, or removed after missing its heartbeats)");
         }
-        var age = utcNow - servers.Max(s => s.Heartbeat ?? DateTime.MinValue);
+        // A server that has not beaten yet counts from its start.
+        var age = utcNow - servers.Max(s => s.Heartbeat ?? s.StartedAt);
         return age <= JobTimings.ServerTimeout
             ? new(true, $"job server {serverName} beat {age.TotalSeconds:0} s ago")
             : new(false, $"job server {serverName} last beat {age.TotalSeconds:0} s ago (more than {JobTimings.ServerTimeout.TotalSeconds:0} s)");

@@ -7,6 +7,7 @@ namespace Viatique.Api.IntegrationTests.Auth;
 /// <summary>
 /// A reset mail leaves through SMTP (MailKit) and reaches a real SMTP server: Python's standard
 /// smtpd, which prints what it receives. Staging, because Production rightly demands TLS.
+/// The mail is a job: serve enqueues it, a worker sends it.
 /// </summary>
 public partial class SmtpMailTests(PostgresServer postgres, RedisServer redis)
 {
@@ -17,12 +18,17 @@ public partial class SmtpMailTests(PostgresServer postgres, RedisServer redis)
         using var smtp = new ServerProcess("/usr/bin/python3", ["-u", "-W", "ignore", "-m", "smtpd", "-n", "-c", "DebuggingServer", $"127.0.0.1:{port}"]);
         await Ports.WaitUntilAcceptingAsync(port, TimeSpan.FromSeconds(15), () => smtp.HasExited);
 
-        var db = await AccountsDatabase.CreateAsync(postgres, redis, "smtp");
+        var db = await AccountsDatabase.CreateAsync(postgres, redis, "smtp", ("CELERY_BROKER_URL", redis.Url(11)));
         await db.CreateUserAsync("jane");
         await using var app = db.Start(
             ("ASPNETCORE_ENVIRONMENT", "Staging"),
             ("EMAIL_HOST", "127.0.0.1"), ("EMAIL_PORT", port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("EMAIL_USE_TLS", "false"), ("DEFAULT_FROM_EMAIL", "noreply@viatique.example.com"));
+        await using var worker = JobRoles.Start(new Dictionary<string, string>(db.Env)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Staging", ["EMAIL_HOST"] = "127.0.0.1", ["EMAIL_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["EMAIL_USE_TLS"] = "false", ["DEFAULT_FROM_EMAIL"] = "noreply@viatique.example.com",
+        }, "worker");
         await app.WaitUntilListeningAsync();
         using var browser = new BrowserClient(app);
         await browser.FetchCsrfAsync();
@@ -37,9 +43,10 @@ public partial class SmtpMailTests(PostgresServer postgres, RedisServer redis)
         Assert.Equal("Password reset", mail.Subject);
         Assert.Equal("noreply@viatique.example.com", mail.From.Mailboxes.Single().Address);
         Assert.Equal("jane@example.com", mail.To.Mailboxes.Single().Address);
-        Assert.Contains("https://viatique.example.com/password-reset/confirm?token=", mail.TextBody);
+        Assert.Contains("https://viatique.example.com/password-reset/confirm#token=", mail.TextBody);
         // Staging never writes a mail's body to its own log.
         Assert.DoesNotContain("Token: ", app.Stdout);
+        Assert.DoesNotContain("Token: ", worker.Stdout);
 
         var token = TokenLine().Match(mail.TextBody ?? "").Groups[1].Value;
         using var confirm = await browser.PostJsonAsync("/api/auth/password-reset/confirm/", new { token, password = "smtp-delivered-Passw0rd" });

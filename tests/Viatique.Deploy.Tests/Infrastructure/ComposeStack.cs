@@ -57,12 +57,16 @@ public sealed class ComposeStack : IAsyncDisposable
         Options = options;
         ProjectName = "viqtest" + Guid.NewGuid().ToString("N")[..10];
         Directory = System.IO.Directory.CreateTempSubdirectory("viatique-stack-").FullName;
-        HttpPort = FreePort();
-        HttpsPort = FreePort();
+        ChooseAddresses();
+    }
+
+    /// <summary>Free ports and a random subnet; chosen again when another stack took them first.</summary>
+    void ChooseAddresses()
+    {
+        (HttpPort, HttpsPort) = FreePorts();
         var third = Random.Shared.Next(1, 250);
         Subnet = $"172.29.{third}.0/24";
         NginxAddress = $"172.29.{third}.10";
-        Gateway = $"172.29.{third}.1";
     }
 
     public ComposeStackOptions Options { get; }
@@ -74,13 +78,11 @@ public sealed class ComposeStack : IAsyncDisposable
     public string EnvFile => Path.Combine(Directory, ".env.production");
     public string OverrideFile => Path.Combine(Directory, "docker-compose.test.yml");
     public string Domain => Options.Domain;
-    public int HttpPort { get; }
-    public int HttpsPort { get; }
-    public string Subnet { get; }
-    public string NginxAddress { get; }
+    public int HttpPort { get; private set; }
+    public int HttpsPort { get; private set; }
+    public string Subnet { get; private set; } = "";
+    public string NginxAddress { get; private set; } = "";
 
-    /// <summary>The address nginx sees for the test's own connections (Docker's proxy on the network's gateway).</summary>
-    public string Gateway { get; }
 
     /// <summary>The values written to .env.production.</summary>
     public IReadOnlyDictionary<string, string> Env => _env;
@@ -99,6 +101,7 @@ public sealed class ComposeStack : IAsyncDisposable
         ["NGINX_HTTP_PORT"] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["NGINX_HTTPS_PORT"] = HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["VIATIQUE_SUBNET"] = Subnet,
+        ["VIATIQUE_IP_RANGE"] = Subnet.Replace(".0/24", ".128/25", StringComparison.Ordinal),
         ["NGINX_ADDRESS"] = NginxAddress,
         ["COMPOSE_HTTP_TIMEOUT"] = "300",
     };
@@ -108,12 +111,10 @@ public sealed class ComposeStack : IAsyncDisposable
         var stack = new ComposeStack(images, options ?? new ComposeStackOptions());
         try
         {
-            stack.WriteEnvFile();
             if (stack.Options.Pebble)
             {
                 await stack.WritePebbleFilesAsync();
             }
-            stack.WriteOverride();
             List<string> up = ["up", "-d", "--no-build", "--scale", $"backend={stack.Options.BackendReplicas}"];
             up.AddRange(stack.Options.Services ?? []);
             if (stack.Options.Pebble && stack.Options.Services is not null)
@@ -124,7 +125,22 @@ public sealed class ComposeStack : IAsyncDisposable
             {
                 up.Add("smtp");
             }
-            (await stack.ComposeAsync([.. up])).Check();
+            for (var attempt = 1; ; attempt++)
+            {
+                stack.WriteEnvFile();
+                stack.WriteOverride();
+                var started = await stack.ComposeAsync([.. up]);
+                // Another stack (a parallel test run) may have taken the ports or the subnet meanwhile.
+                var clash = started.Error.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                    || started.Error.Contains("Pool overlaps", StringComparison.OrdinalIgnoreCase);
+                if (started.Ok || !clash || attempt == 3)
+                {
+                    started.Check();
+                    break;
+                }
+                await stack.ComposeAsync("down", "--volumes", "--remove-orphans", "--timeout", "5");
+                stack.ChooseAddresses();
+            }
             foreach (var service in stack.Options.Services ?? await stack.ServicesAsync())
             {
                 await stack.WaitHealthyAsync(service, stack.Options.HealthyTimeout);
@@ -286,6 +302,7 @@ public sealed class ComposeStack : IAsyncDisposable
 
     void WriteEnvFile()
     {
+        _env.Clear();
         var dbPassword = Secret(24);
         var redisPassword = Secret(24);
         _env["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -398,10 +415,13 @@ public sealed class ComposeStack : IAsyncDisposable
         });
     }
 
-    static int FreePort()
+    /// <summary>Two distinct free loopback ports (both held while they are chosen).</summary>
+    static (int, int) FreePorts()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var first = new TcpListener(IPAddress.Loopback, 0);
+        using var second = new TcpListener(IPAddress.Loopback, 0);
+        first.Start();
+        second.Start();
+        return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
     }
 }
