@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Viatique.Api.Data;
 using Viatique.Api.Email;
-using Viatique.Api.Jobs;
 using Viatique.Api.Settings;
 
 namespace Viatique.Api.Auth;
@@ -56,8 +55,10 @@ public sealed class PasswordResetMail
 /// <summary>
 /// A reset request, handled by a worker: the endpoint answers 202 at once whether or not the
 /// address exists (its timing tells nothing), and the request outlives a restart of <c>serve</c>.
+/// The job itself sends the mail, so the token never rests in the job storage (nor shows on the
+/// dashboard); while SMTP is down the job fails, gives its five-minute slot back, and is retried.
 /// </summary>
-public sealed class PasswordResetJob(UserManager<IdentityUser> users, ViatiqueDbContext db, IBackgroundJobClient jobs, ViatiqueSettings settings, TimeProvider clock)
+public sealed class PasswordResetJob(UserManager<IdentityUser> users, ViatiqueDbContext db, IMailSender mail, ViatiqueSettings settings, TimeProvider clock)
 {
     public static readonly TimeSpan MailInterval = TimeSpan.FromMinutes(5);
 
@@ -68,11 +69,12 @@ public sealed class PasswordResetJob(UserManager<IdentityUser> users, ViatiqueDb
     public static bool IsAcceptableEmail(string email) =>
         email.Length is > 0 and <= MaxEmailLength && !email.Any(char.IsControl) && email.Contains('@');
 
-    public static string Enqueue(IBackgroundJobClient jobs, string email) => jobs.Enqueue<PasswordResetJob>(job => job.RequestAsync(email));
+    public static string Enqueue(IBackgroundJobClient jobs, string email) => jobs.Enqueue<PasswordResetJob>(job => job.RequestAsync(email, CancellationToken.None));
 
+    // Backoff in seconds: quick at first (a restarting SMTP relay or database), then sparse; about two hours in all.
     [AutomaticRetry(Attempts = 10, DelaysInSeconds = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [JobDisplayName("Password reset request")]
-    public async Task RequestAsync(string email)
+    public async Task RequestAsync(string email, CancellationToken cancellationToken)
     {
         if (await users.FindByEmailAsync(email) is not { } user)
         {
@@ -85,9 +87,18 @@ public sealed class PasswordResetJob(UserManager<IdentityUser> users, ViatiqueDb
         }
         // The token rides in the fragment: browsers never send it, so no proxy or access log sees it.
         var link = settings.CsrfTrustedOrigins.FirstOrDefault() is { } origin ? $"{origin.TrimEnd('/')}/password-reset/confirm#token={token}\n\n" : "";
-        MailJob.Enqueue(jobs, new OutgoingMail(user.Email!, "Password reset",
-            $"Someone asked to reset the password of {user.UserName}.\n\n{link}Token: {token}\n\n" +
-            $"It works once, for {settings.PasswordResetTimeout.TotalHours:0.#} hours. If you did not ask, ignore this e-mail."));
+        try
+        {
+            await mail.SendAsync(new OutgoingMail(user.Email!, "Password reset",
+                $"Someone asked to reset the password of {user.UserName}.\n\n{link}Token: {token}\n\n" +
+                $"It works once, for {settings.PasswordResetTimeout.TotalHours:0.#} hours. If you did not ask, ignore this e-mail."), cancellationToken);
+        }
+        catch
+        {
+            // Not sent: the retry must find the slot free again.
+            await db.PasswordResetMails.Where(m => m.UserId == user.Id).ExecuteDeleteAsync(CancellationToken.None);
+            throw;
+        }
     }
 
     /// <summary>

@@ -59,8 +59,10 @@ public static partial class ViatiqueCli
         }
         try
         {
-            // Our own handler below, not System.CommandLine's, decides what a violation prints.
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Our own handler below, not System.CommandLine's, decides what a violation prints; and
+            // SIGTERM belongs to the host (worker, scheduler), which lets a running job finish:
+            // System.CommandLine's own handler would kill the process after 2 s.
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (RulebookViolation violation)
         {

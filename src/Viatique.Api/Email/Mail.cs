@@ -7,7 +7,7 @@ namespace Viatique.Api.Email;
 
 public sealed record OutgoingMail(string To, string Subject, string Body);
 
-/// <summary>How a mail leaves the host; only the mail job (Jobs/MailJob) calls it, so every mail is a retried job.</summary>
+/// <summary>How a mail leaves the host; only jobs call it (a worker, retried with backoff), never a request.</summary>
 public interface IMailSender
 {
     Task SendAsync(OutgoingMail mail, CancellationToken cancellationToken);

@@ -20,7 +20,14 @@ public sealed class JobServerIdentity(JobRole role)
     /// <summary>Under the temporary directory: the one writable place on a read-only root filesystem.</summary>
     public static string FileFor(JobRole role) => Path.Combine(Path.GetTempPath(), $"viatique-{role.ToString().ToLowerInvariant()}.server");
 
-    public void Publish() => File.WriteAllText(FileFor(Role), Name);
+    /// <summary>Only the container roles are probed; Development's single process names nothing.</summary>
+    public void Publish()
+    {
+        if (Role is JobRole.Worker or JobRole.Scheduler)
+        {
+            File.WriteAllText(FileFor(Role), Name);
+        }
+    }
 
     public void Withdraw()
     {
@@ -69,8 +76,8 @@ sealed class JobServer(JobStorage storage, JobServerIdentity identity, IServiceP
             ServerCheckInterval = JobTimings.ServerCheckInterval,
             StopTimeout = JobTimings.StopTimeout,
             ShutdownTimeout = JobTimings.ShutdownTimeout,
-            // The storage's watchers (requeue of a dead worker's jobs, expiry) run in the scheduler;
-            // a worker runs them too, so a killed job comes back even while no scheduler runs.
+            // The storage's watchers (requeue of a dead server's jobs, expiry) run in every role,
+            // so a killed job comes back whether or not a scheduler runs.
             ExcludeStorageProcesses = false,
         });
         identity.Publish();

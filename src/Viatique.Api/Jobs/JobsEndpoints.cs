@@ -23,8 +23,9 @@ public static class JobsEndpoints
             DisplayStorageConnectionString = false,
             AppPath = "/admin/",
             DashboardTitle = "Viatique jobs",
-            // Our CSRF middleware guards the dashboard's buttons like every other unsafe request.
-            IgnoreAntiforgeryToken = true,
+            // For looking, not acting: its buttons (requeue, delete) would need our CSRF header, and a
+            // job is retried or removed by its own rules, not by hand.
+            IsReadOnlyFunc = _ => true,
         };
         app.MapHangfireDashboard("/admin/jobs", options)
             .RequireAuthorization(AuthExtensions.AdminPolicy)

@@ -23,7 +23,6 @@ public static class JobsExtensions
             .UseStorage(CreateStorage(settings, provider)));
         // A Redis blip (a reconnect) costs a few quick retries (0, 50, 100 ms) before a caller sees an error.
         services.AddSingleton<IBackgroundJobClient>(provider => new BackgroundJobClient(provider.GetRequiredService<JobStorage>()) { RetryAttempts = 3 });
-        services.AddScoped<MailJob>();
         services.AddScoped<PasswordResetJob>();
         services.AddScoped<MaintenanceJobs>();
         services.AddScoped<ProbeJob>();

@@ -3,8 +3,8 @@ using Viatique.Api.Logging;
 namespace Viatique.Api.Jobs;
 
 /// <summary>
-/// A job that does nothing but take time and say so in the log: an operator's way to see that a
-/// worker picks jobs up (enqueue it from the dashboard's storage), and the tests' way to kill a
+/// A job that does nothing but take time and say so in the log: a way to see that workers pick
+/// jobs up (enqueued with any Hangfire client on the same storage), and the tests' way to kill a
 /// worker in the middle of a job.
 /// </summary>
 public sealed partial class ProbeJob(ILoggerFactory loggers)

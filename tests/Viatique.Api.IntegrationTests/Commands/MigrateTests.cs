@@ -13,7 +13,7 @@ public class MigrateTests(PostgresServer postgres, RedisServer redis)
         var runs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => AppProcess.RunAsync(env, "migrate --timeout 30")));
 
         Assert.All(runs, r => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}:\n{r.Stdout}\n{r.Stderr}"));
-        Assert.Equal(2L, await postgres.ScalarAsync(database, "SELECT count(*) FROM \"__EFMigrationsHistory\""));
+        Assert.Equal(3L, await postgres.ScalarAsync(database, "SELECT count(*) FROM \"__EFMigrationsHistory\""));
         Assert.Equal(3L, await postgres.ScalarAsync(database,
             "SELECT count(*) FROM information_schema.columns WHERE table_name = 'secret_key_sightings' AND column_name IN ('fingerprint','first_seen','last_seen')"));
         Assert.Equal(4L, await postgres.ScalarAsync(database,
@@ -85,7 +85,7 @@ public class MigrateTests(PostgresServer postgres, RedisServer redis)
         var after = await AppProcess.RunAsync(env, "check --deploy");
 
         Assert.Equal(78, before.ExitCode);
-        Assert.Contains("VIQ-E101 DATABASE_URL: 2 migration(s) not applied", before.Stdout);
+        Assert.Contains("VIQ-E101 DATABASE_URL: 3 migration(s) not applied", before.Stdout);
         Assert.DoesNotContain("VIQ-E10", after.Stdout.Split('\n').Where(l => !l.Contains("not yet available", StringComparison.Ordinal)).Aggregate("", string.Concat));
         Assert.Equal(0, after.ExitCode);
     }

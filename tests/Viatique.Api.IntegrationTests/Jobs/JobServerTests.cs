@@ -92,6 +92,24 @@ public partial class JobServerTests(PostgresServer postgres, RedisServer redis)
     }
 
     [Fact]
+    public async Task SigtermLetsARunningJobFinishThenExitsZero()
+    {
+        var env = await EnvAsync("sigterm", 14);
+        await using var worker = JobRoles.Start(env, "worker");
+        await Eventually.TrueAsync(() => worker.Stdout.Contains("all the dispatchers started", StringComparison.Ordinal), seconds: 30);
+        var (storage, connection) = JobRoles.Storage(redis, 14);
+        using var _ = connection;
+        JobRoles.ConfigureSerializer();
+        JobRoles.Client(storage).Enqueue<ProbeJob>(job => job.RunAsync("graceful", 8, CancellationToken.None));
+        await Eventually.TrueAsync(() => worker.Stdout.Contains("Probe job graceful started", StringComparison.Ordinal), seconds: 30);
+
+        worker.Signal("TERM");
+
+        Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Probe job graceful finished", worker.Stdout);
+    }
+
+    [Fact]
     public async Task TwoSchedulersAndTwoWorkersRunARecurringJobOncePerTick()
     {
         var env = await EnvAsync("ticks", 6);
