@@ -77,10 +77,11 @@ ops_lock() {
 }
 
 # Any command that fails names itself, so no failure is silent. An assignment from a command
-# substitution is left out: what failed inside it has already said why (die, or the tool itself).
+# substitution is left out: what failed inside it has already said why (die, or the tool itself);
+# so is a function's own non-zero return, which its caller reports.
 ops_on_error() {
 	case "$2" in
-		*=\$\(*) ;;
+		*=\$\(* | return\ *) ;;
 		*) log "failed (exit $1): $2" ;;
 	esac
 }
