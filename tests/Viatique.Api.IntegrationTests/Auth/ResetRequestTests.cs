@@ -14,7 +14,7 @@ public class ResetRequestTests(PostgresServer postgres, RedisServer redis)
     {
         var db = await AccountsDatabase.CreateAsync(postgres, redis, "resetinput", ("CELERY_BROKER_URL", redis.Url(9)));
         await using var app = db.Start();
-        await app.WaitUntilListeningAsync();
+        await app.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
         using var browser = new BrowserClient(app);
         await browser.FetchCsrfAsync();
 
@@ -31,7 +31,7 @@ public class ResetRequestTests(PostgresServer postgres, RedisServer redis)
     {
         var db = await AccountsDatabase.CreateAsync(postgres, redis, "resetlong", ("CELERY_BROKER_URL", redis.Url(9)));
         await using var app = db.Start();
-        await app.WaitUntilListeningAsync();
+        await app.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
         using var browser = new BrowserClient(app);
         await browser.FetchCsrfAsync();
 
@@ -51,7 +51,7 @@ public class ResetRequestTests(PostgresServer postgres, RedisServer redis)
         {
             var db = await AccountsDatabase.CreateAsync(own, redis, "resetpgdown", ("CELERY_BROKER_URL", redis.Url(10)));
             await using var app = db.Start();
-            await app.WaitUntilListeningAsync();
+            await app.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
             using var browser = new BrowserClient(app);
             await browser.FetchCsrfAsync();
 

@@ -37,7 +37,7 @@ public partial class JobServerTests(PostgresServer postgres, RedisServer redis)
         await using var worker = JobRoles.Start(env, "worker");
         await using var scheduler = JobRoles.Start(env, "scheduler");
         await Eventually.TrueAsync(() => worker.Stdout.Contains("all the dispatchers started", StringComparison.Ordinal)
-            && scheduler.Stdout.Contains("all the dispatchers started", StringComparison.Ordinal), seconds: 30);
+            && scheduler.Stdout.Contains("all the dispatchers started", StringComparison.Ordinal), seconds: 60);
 
         Assert.Empty(ListeningSocketsOf(worker.Pid));
         Assert.Empty(ListeningSocketsOf(scheduler.Pid));
@@ -75,7 +75,7 @@ public partial class JobServerTests(PostgresServer postgres, RedisServer redis)
         await using var first = JobRoles.Start(env, "worker");
         await using var second = JobRoles.Start(env, "worker");
         await Eventually.TrueAsync(() => first.Stdout.Contains("all the dispatchers started", StringComparison.Ordinal)
-            && second.Stdout.Contains("all the dispatchers started", StringComparison.Ordinal), seconds: 30);
+            && second.Stdout.Contains("all the dispatchers started", StringComparison.Ordinal), seconds: 60);
 
         var (storage, connection) = JobRoles.Storage(redis, 5);
         using var _ = connection;
@@ -96,7 +96,7 @@ public partial class JobServerTests(PostgresServer postgres, RedisServer redis)
     {
         var env = await EnvAsync("sigterm", 14);
         await using var worker = JobRoles.Start(env, "worker");
-        await Eventually.TrueAsync(() => worker.Stdout.Contains("all the dispatchers started", StringComparison.Ordinal), seconds: 30);
+        await Eventually.TrueAsync(() => worker.Stdout.Contains("all the dispatchers started", StringComparison.Ordinal), seconds: 60);
         var (storage, connection) = JobRoles.Storage(redis, 14);
         using var _ = connection;
         JobRoles.ConfigureSerializer();

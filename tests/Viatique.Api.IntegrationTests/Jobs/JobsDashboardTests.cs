@@ -16,7 +16,7 @@ public class JobsDashboardTests(PostgresServer postgres, RedisServer redis)
             "createuser --username petra --email petra@example.com");
         Assert.True(created.ExitCode == 0, created.Stderr);
         await using var app = db.Start();
-        await app.WaitUntilListeningAsync();
+        await app.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
 
         using var anonymous = new BrowserClient(app);
         using (var response = await anonymous.GetAsync("/admin/jobs/"))
@@ -48,7 +48,7 @@ public class JobsDashboardTests(PostgresServer postgres, RedisServer redis)
     {
         var db = await AccountsDatabase.CreateAsync(postgres, redis, "dashnginx", ("CELERY_BROKER_URL", redis.Url(12)));
         await using var app = db.Start();
-        await app.WaitUntilListeningAsync();
+        await app.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
         using var admin = new BrowserClient(app);
         Assert.Equal(HttpStatusCode.OK, await admin.LoginAsync("admin", AccountsDatabase.AdminPassword));
         await using var nginx = new NginxServer();
@@ -88,7 +88,7 @@ public class JobsDashboardTests(PostgresServer postgres, RedisServer redis)
         var db = await AccountsDatabase.CreateAsync(postgres, redis, "jobmetrics", ("CELERY_BROKER_URL", redis.Url(8)), ("METRICS_TOKEN", MetricsToken));
         await db.CreateUserAsync("quinn");
         await using var app = db.Start();
-        await app.WaitUntilListeningAsync();
+        await app.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
         using var browser = new BrowserClient(app);
         await browser.FetchCsrfAsync();
         using (var reset = await browser.PostJsonAsync("/api/auth/password-reset/", new { email = "quinn@example.com" }))

@@ -28,7 +28,7 @@ public partial class PasswordResetJobTests(PostgresServer postgres, RedisServer 
 
         await using (var serve = db.Start())
         {
-            await serve.WaitUntilListeningAsync();
+            await serve.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
             await RequestResetAsync(serve, "jane@example.com");
             await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
             Assert.Equal(0, smtp.Received);
@@ -36,7 +36,7 @@ public partial class PasswordResetJobTests(PostgresServer postgres, RedisServer 
             Assert.Equal(0, await serve.WaitForExitAsync());
         }
         await using var restarted = db.Start();
-        await restarted.WaitUntilListeningAsync();
+        await restarted.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, smtp.Received);
 
         await using var worker = JobRoles.Start(db.Env, "worker");
@@ -60,7 +60,7 @@ public partial class PasswordResetJobTests(PostgresServer postgres, RedisServer 
         await db.CreateUserAsync("kurt");
         await using var serve = db.Start();
         await using var worker = JobRoles.Start(db.Env, "worker");
-        await serve.WaitUntilListeningAsync();
+        await serve.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
 
         await RequestResetAsync(serve, "kurt@example.com");
         await Eventually.TrueAsync(() => worker.Stdout.Contains("Retry attempt 1 of 10", StringComparison.Ordinal), seconds: 30);
@@ -80,7 +80,7 @@ public partial class PasswordResetJobTests(PostgresServer postgres, RedisServer 
         await db.CreateUserAsync("lena");
         await using var serve = db.Start();
         await using var worker = JobRoles.Start(db.Env, "worker");
-        await serve.WaitUntilListeningAsync();
+        await serve.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
 
         // At once, so the five jobs race in the worker too.
         await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => RequestResetAsync(serve, "lena@example.com")));
