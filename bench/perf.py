@@ -80,6 +80,8 @@ def coldstart(args):
                     status = status_of(port, path)
                     if status == 200:
                         stamps["first 200"] = time.monotonic() - t0
+                        with open(f"/proc/{proc.pid}/status") as st:
+                            stamps["rss MiB at first 200"] = next(int(l.split()[1]) for l in st if l.startswith("VmRSS:")) / 1024
                         break
                     if status is not None:
                         stamps.setdefault("first answer", time.monotonic() - t0)
@@ -183,6 +185,8 @@ def table(args):
         if values:
             label = f"  host: first /health/ inside the server s" if stage == "first request in the server" else f"  host: exec -> {stage} s"
             row(label, f"{statistics.median(values):.3f}", "", "", "", None)
+    row("  RSS MiB at the first 200", f"{statistics.median(s['rss MiB at first 200'] for s in cold['host']):.0f}",
+        f"{statistics.median(s['rss MiB at first 200'] for s in cold['ceiling']):.0f} SELECT 1", "", "", None)
 
     rss = read_env(f"{work}/rss.env")
     mib = lambda key: int(rss[key]) / 1024
