@@ -119,6 +119,7 @@ DOTNET_ROOT=$(dirname "$(readlink -f "$(command -v dotnet)")")
 ASPNETCORE_ENVIRONMENT=Production
 ASPNETCORE_URLS=http://127.0.0.1:$host_port
 DEBUG=false
+LOG_FORMAT=json
 SECRET_KEY=$(hex 40)
 DATABASE_URL=postgresql://postgres:$pg_password@127.0.0.1:$pg_port/bench
 ALLOWED_HOSTS=$site
