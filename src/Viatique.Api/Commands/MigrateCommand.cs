@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Viatique.Api.Auth;
 using Viatique.Api.Data;
 using Viatique.Api.Logging;
 using Viatique.Api.Settings;
@@ -35,6 +36,7 @@ static class MigrateCommand
         var settings = builder.AddViatiqueSettings();
         builder.AddViatiqueLogging(settings);
         builder.AddViatiqueData(settings);
+        builder.AddViatiqueAuth(settings);
         using var host = builder.Build();
 
         var migrator = host.Services.GetRequiredService<Migrator>();
@@ -49,6 +51,11 @@ static class MigrateCommand
             }
             var left = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(started);
             await migrator.MigrateAsync(cancellationToken, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+            // The key ring's first key, once, before any replica serves (see KeyRingBootstrap).
+            if (await KeyRingBootstrap.EnsureKeyAsync(host.Services, cancellationToken))
+            {
+                logger.LogInformation("Created the first data-protection key of the shared key ring");
+            }
             return ExitCodes.Ok;
         }
         catch (DatabaseUnavailableException e)

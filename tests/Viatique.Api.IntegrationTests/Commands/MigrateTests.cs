@@ -20,6 +20,10 @@ public class MigrateTests(PostgresServer postgres, RedisServer redis)
             "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('AspNetUsers','user_sessions','media_files','data_protection_keys')"));
         // Exactly one run applied the migration; the others waited for the lock and found nothing to do.
         Assert.Equal(1, runs.Count(r => r.Stdout.Contains("Applied migration", StringComparison.Ordinal)));
+        // And the shared key ring got exactly one first key, so replicas starting next all use it
+        // (each creating its own would make one replica's CSRF tokens and cookies unreadable on the others).
+        Assert.Equal(1L, await postgres.ScalarAsync(database, "SELECT count(*) FROM data_protection_keys"));
+        Assert.Equal(1, runs.Count(r => r.Stdout.Contains("Created the first data-protection key", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -86,8 +90,10 @@ public class MigrateTests(PostgresServer postgres, RedisServer redis)
 
         Assert.Equal(78, before.ExitCode);
         Assert.Contains("VIQ-E101 DATABASE_URL: 3 migration(s) not applied", before.Stdout);
-        Assert.DoesNotContain("VIQ-E10", after.Stdout.Split('\n').Where(l => !l.Contains("not yet available", StringComparison.Ordinal)).Aggregate("", string.Concat));
-        Assert.Equal(0, after.ExitCode);
+        // The database items pass once migrated (no certificate or backups exist here: E103/E104 stay).
+        Assert.DoesNotContain("VIQ-E100", after.Stdout);
+        Assert.DoesNotContain("VIQ-E101", after.Stdout);
+        Assert.DoesNotContain("VIQ-E102", after.Stdout);
     }
 
     [Fact]
@@ -138,6 +144,8 @@ public class MigrateTests(PostgresServer postgres, RedisServer redis)
         var (exitCode, stdout, _) = await AppProcess.RunAsync(env, "check --deploy");
 
         Assert.Contains("VIQ-W002 SECRET_KEY: SECRET_KEY has been in use for 120 days", stdout);
-        Assert.Equal(0, exitCode);
+        // A warning, not an error: only the certificate and backups this test has none of (E103/E104) fail the check.
+        Assert.Equal(78, exitCode);
+        Assert.DoesNotContain(stdout.Split('\n'), l => l.StartsWith("VIQ-E", StringComparison.Ordinal) && !l.StartsWith("VIQ-E103", StringComparison.Ordinal) && !l.StartsWith("VIQ-E104", StringComparison.Ordinal));
     }
 }
