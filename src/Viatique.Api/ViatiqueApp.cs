@@ -47,7 +47,6 @@ public static class ViatiqueApp
         app.MapMedia();
         app.MapAdmin();
         app.MapApiDocs(settings);
-        app.MapNotFound();
         return (app, settings);
     }
 }

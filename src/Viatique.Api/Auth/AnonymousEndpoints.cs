@@ -37,11 +37,8 @@ public static class AnonymousEndpoints
     public static IEnumerable<Endpoint> Anonymous(IEnumerable<EndpointDataSource> sources) =>
         from source in sources
         from endpoint in source.Endpoints.OfType<RouteEndpoint>()
-        where endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null && endpoint.Metadata.GetMetadata<NotFoundFallback>() is null
+        where endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null
         select new Endpoint(endpoint.RoutePattern.RawText ?? "", string.Join(",", endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]));
 
     static string Normalize(string route) => "/" + route.Trim('/');
 }
-
-/// <summary>Marks the catch-all that only ever answers 404: anonymous, but serves nothing.</summary>
-public sealed class NotFoundFallback;

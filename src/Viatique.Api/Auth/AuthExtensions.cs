@@ -49,10 +49,12 @@ public static class AuthExtensions
         services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = settings.PasswordResetTimeout);
 
         services.AddSingleton<DatabaseTicketStore>();
+        services.AddSingleton<SessionValidator>();
+        services.AddSingleton(sp => new LoginLockout(sp.GetRequiredService<TimeProvider>(), sp.GetService<RedisConnection>()));
         services.AddAuthentication(IdentityConstants.ApplicationScheme)
             .AddCookie(IdentityConstants.ApplicationScheme, cookie =>
             {
-                cookie.Cookie.Name = "sessionid";
+                cookie.Cookie.Name = SessionAuthentication.CookieName;
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
                 cookie.Cookie.SecurePolicy = settings.SessionCookieSecure ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
@@ -61,6 +63,8 @@ public static class AuthExtensions
                 // An API answers 401/403; it never redirects to a login page.
                 cookie.Events.OnRedirectToLogin = context => Status(context.Response, StatusCodes.Status401Unauthorized);
                 cookie.Events.OnRedirectToAccessDenied = context => Status(context.Response, StatusCodes.Status403Forbidden);
+                // Sessions follow the user: deleted, locked, demoted or re-keyed users lose them.
+                cookie.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<SessionValidator>().ValidateAsync(context);
             });
         services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
             .Configure<DatabaseTicketStore>((cookie, store) => cookie.SessionStore = store);
@@ -76,22 +80,20 @@ public static class AuthExtensions
         return builder;
     }
 
-    /// <summary>Who is calling, then CSRF for unsafe methods, then whether they may.</summary>
+    /// <summary>
+    /// Routing's own 404/405/415 first (nothing to authenticate), then who is calling (never for
+    /// health), then CSRF for unsafe methods, then whether they may.
+    /// </summary>
     public static WebApplication UseViatiqueAuth(this WebApplication app)
     {
-        app.UseAuthentication();
+        app.UseMiddleware<UnmatchedRequests>();
+        app.UseMiddleware<SessionAuthentication>();
+        // SessionAuthentication replaces UseAuthentication(); this is the key UseAuthentication()
+        // sets, without which WebApplication adds its own authentication step at the very front of
+        // the pipeline (before health's exemption and the error handler).
+        ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
         app.UseMiddleware<CsrfProtection>();
         app.UseAuthorization();
-        return app;
-    }
-
-    /// <summary>
-    /// The fallback policy also guards requests that match no endpoint; this catch-all endpoint
-    /// keeps them a plain 404 (as in Django) rather than a 401 that would hint something lives there.
-    /// </summary>
-    public static IEndpointRouteBuilder MapNotFound(this IEndpointRouteBuilder app)
-    {
-        app.MapFallback("{**path}", () => TypedResults.NotFound()).AllowAnonymous().ExcludeFromDescription().WithMetadata(new NotFoundFallback());
         return app;
     }
 

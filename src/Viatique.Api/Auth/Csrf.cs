@@ -26,6 +26,12 @@ public sealed class CsrfTokens(IDataProtectionProvider protection, ViatiqueSetti
         {
             return existing;
         }
+        return Rotate(context);
+    }
+
+    /// <summary>Sets a new token cookie, whatever the request carried (at login, as Django does).</summary>
+    public string Rotate(HttpContext context)
+    {
         var token = _protector.Protect(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
         context.Response.Cookies.Append(CookieName, token, new CookieOptions
         {

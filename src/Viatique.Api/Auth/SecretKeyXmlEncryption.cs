@@ -71,13 +71,38 @@ public sealed class SecretKeyXmlDecryptor(IServiceProvider services) : IXmlDecry
 /// of a SECRET_KEY retired without a fallback). Without this, every such key is retried and
 /// logged as an error on each key-ring load; with it, the host simply starts a new key and says
 /// once how many it set aside.
+/// <para>
+/// It also caches the ring: the framework re-reads it (a synchronous database query, on a request
+/// thread) whenever a payload names a key it does not know during the first minutes after start,
+/// so forged cookies could make every request query the database. The database is read at most
+/// once per <see cref="MinimumRefreshInterval"/>, and at once after this process stores a key.
+/// </para>
 /// </summary>
-public sealed partial class ReadableKeysOnly(IXmlRepository inner, ViatiqueSettings settings, ILogger logger) : IXmlRepository
+public sealed partial class ReadableKeysOnly(IXmlRepository inner, ViatiqueSettings settings, ILogger logger, TimeProvider? clock = null) : IXmlRepository
 {
+    public static readonly TimeSpan MinimumRefreshInterval = TimeSpan.FromMinutes(1);
+
     readonly HashSet<string> _known = [.. new[] { settings.SecretKey }.Concat(settings.SecretKeyFallbacks).OfType<string>().Select(SecretKeyRing.KeyId)];
+    readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    readonly Lock _gate = new();
+    (IReadOnlyCollection<XElement> Elements, DateTimeOffset ReadAt)? _cached;
     int _reported = -1;
 
     public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        lock (_gate)
+        {
+            if (_cached is { } cached && _clock.GetUtcNow() - cached.ReadAt < MinimumRefreshInterval)
+            {
+                return cached.Elements;
+            }
+            var elements = ReadAll();
+            _cached = (elements, _clock.GetUtcNow());
+            return elements;
+        }
+    }
+
+    IReadOnlyCollection<XElement> ReadAll()
     {
         var all = inner.GetAllElements();
         var readable = all.Where(Readable).ToList();
@@ -89,7 +114,14 @@ public sealed partial class ReadableKeysOnly(IXmlRepository inner, ViatiqueSetti
         return readable;
     }
 
-    public void StoreElement(XElement element, string friendlyName) => inner.StoreElement(element, friendlyName);
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        inner.StoreElement(element, friendlyName);
+        lock (_gate)
+        {
+            _cached = null;
+        }
+    }
 
     bool Readable(XElement element) =>
         element.Descendants().Where(e => e.Name.LocalName == "encryptedSecret" && e.Attribute("keyId") is not null)

@@ -9,7 +9,7 @@ static class MigrateCommand
 {
     static readonly Option<int> Timeout = new("--timeout")
     {
-        Description = "Seconds to wait for the database before giving up.",
+        Description = "Seconds to wait for the database, and then for another container's migration, before giving up.",
         DefaultValueFactory = _ => 60,
     };
 
@@ -35,8 +35,10 @@ static class MigrateCommand
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LoggerNames.Startup);
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await migrator.WaitForDatabaseAsync(timeout, cancellationToken);
-            await migrator.MigrateAsync(cancellationToken);
+            var left = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            await migrator.MigrateAsync(cancellationToken, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
             return ExitCodes.Ok;
         }
         catch (DatabaseUnavailableException e)

@@ -51,7 +51,12 @@ public static class DatabaseConnections
         return null;
     }
 
-    public static string Postgres(DatabaseUrl url)
+    /// <summary>
+    /// The pool is bounded (DATABASE_POOL_SIZE) so replicas × pool stays under max_connections; a
+    /// request that finds it exhausted waits at most <see cref="NpgsqlConnectionStringBuilder.Timeout"/>
+    /// and then fails (503), rather than queueing without end.
+    /// </summary>
+    public static string Postgres(DatabaseUrl url, int maxPoolSize = Settings.ViatiqueSettings.DefaultDatabasePoolSize)
     {
         var builder = new NpgsqlConnectionStringBuilder
         {
@@ -61,11 +66,15 @@ public static class DatabaseConnections
             Username = url.User,
             Password = url.Password,
             Pooling = true,
+            MaxPoolSize = maxPoolSize,
+            MinPoolSize = 0,
             ConnectionLifetime = ConnectionLifetimeSeconds,
             // conn_health_checks: idle connections are probed so a dead server is noticed.
             KeepAlive = 30,
             Timeout = 5,
-            CommandTimeout = 30,
+            // A web request's queries take milliseconds; one that hangs this long means the server
+            // is frozen (and trips the circuit breaker), well before the 30 s request timeout.
+            CommandTimeout = 10,
         };
         foreach (var (name, value) in url.Options)
         {

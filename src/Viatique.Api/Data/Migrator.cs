@@ -46,6 +46,11 @@ public sealed partial class Migrator(IServiceScopeFactory scopes, ViatiqueSettin
                 DatabaseReady(logger, Where, attempt);
                 return;
             }
+            catch (PostgresException e) when (e.SqlState.StartsWith("28", StringComparison.Ordinal))
+            {
+                // Wrong user or password: waiting will not fix it.
+                throw new DatabaseUnavailableException($"The database at {Where} refused the credentials of DATABASE_URL ({e.SqlState}: {e.MessageText}); fix DATABASE_URL");
+            }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
             {
                 var elapsed = Stopwatch.GetElapsedTime(started);
@@ -60,7 +65,8 @@ public sealed partial class Migrator(IServiceScopeFactory scopes, ViatiqueSettin
         }
     }
 
-    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
+    // lockTimeout: how long to wait for another container's migration (the advisory lock); unbounded when null.
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken, TimeSpan? lockTimeout = null)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ViatiqueDbContext>();
@@ -70,7 +76,7 @@ public sealed partial class Migrator(IServiceScopeFactory scopes, ViatiqueSettin
             return await ApplyAsync(db, cancellationToken);
         }
         await using var lockConnection = await scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
-        await LockAsync(lockConnection, "SELECT pg_advisory_lock(@key)", cancellationToken);
+        await AcquireLockAsync(lockConnection, lockTimeout, cancellationToken);
         try
         {
             return await ApplyAsync(db, cancellationToken);
@@ -84,8 +90,30 @@ public sealed partial class Migrator(IServiceScopeFactory scopes, ViatiqueSettin
     public static async Task<IReadOnlyList<string>> PendingAsync(ViatiqueDbContext db, CancellationToken cancellationToken) =>
         [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
 
+    async Task AcquireLockAsync(NpgsqlConnection connection, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
+            command.Parameters.AddWithValue("key", AdvisoryLockKey);
+            if (await command.ExecuteScalarAsync(cancellationToken) is true)
+            {
+                return;
+            }
+            if (timeout is { } limit && Stopwatch.GetElapsedTime(started) + RetryDelay >= limit)
+            {
+                throw new DatabaseUnavailableException(
+                    $"Another migrate held the migration lock on the database at {Where} for more than {limit.TotalSeconds:0} s; run migrate again once it has finished");
+            }
+            await Task.Delay(RetryDelay, cancellationToken);
+        }
+    }
+
     async Task<IReadOnlyList<string>> ApplyAsync(ViatiqueDbContext db, CancellationToken cancellationToken)
     {
+        // Migrations may rewrite large tables: the web's short command timeout does not apply.
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
         var pending = await PendingAsync(db, cancellationToken);
         if (pending.Count == 0)
         {

@@ -59,6 +59,7 @@ public static class HttpPipeline
         builder.Services.AddSecurityHeaderPolicies(policies => policies
             .SetDefaultPolicy(SecurityHeaders.Policies())
             .AddPolicy(SecurityHeaders.ReferencePagePolicy, SecurityHeaders.ReferencePage()));
+        builder.Services.AddExceptionHandler<KnownFailureHandler>();
         return builder;
     }
 

@@ -11,4 +11,6 @@ public static class LoggerNames
     public const string Login = "viatique.security.login";
     public const string RateLimit = "viatique.security.ratelimit";
     public const string Proxy = "viatique.security.proxy";
+    public const string Session = "viatique.security.session";
+    public const string Failures = "viatique.failures";
 }

@@ -61,6 +61,12 @@ public static class MediaEndpoints
                 {
                     continue;
                 }
+                if (clientName.Length > MediaPolicy.MaxNameLength || section.ContentType?.Length > MediaPolicy.MaxNameLength
+                    || clientName.Any(char.IsControl))
+                {
+                    return TypedResults.Problem($"the file name and the part's content type must be at most {MediaPolicy.MaxNameLength} printable characters",
+                        statusCode: StatusCodes.Status400BadRequest);
+                }
                 if (MediaPolicy.RefuseByName(clientName, section.ContentType) is { } refusal)
                 {
                     return TypedResults.Problem(refusal, statusCode: StatusCodes.Status415UnsupportedMediaType);
@@ -99,7 +105,7 @@ public static class MediaEndpoints
                     Id = Guid.NewGuid(),
                     OwnerId = Owner(user),
                     StoredName = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) + MediaPolicy.StoredExtension(clientName),
-                    Name = Path.GetFileName(clientName.Replace('\\', '/')),
+                    Name = MediaPolicy.DisplayName(clientName),
                     ContentType = section.ContentType ?? "application/octet-stream",
                     Size = size,
                     CreatedAt = clock.GetUtcNow().UtcDateTime,
@@ -117,6 +123,20 @@ public static class MediaEndpoints
         {
             // Kestrel's own body limit (chunked uploads), or a malformed body.
             return TypedResults.StatusCode(e.StatusCode);
+        }
+        catch (InvalidDataException)
+        {
+            // MultipartReader: part headers too long or too many, broken framing.
+            return TypedResults.Problem("the multipart body is malformed", statusCode: StatusCodes.Status400BadRequest);
+        }
+        catch (IOException e) when (Failures.IsDiskFull(e))
+        {
+            return TypedResults.Problem("the server has no room left to store this file", statusCode: StatusCodes.Status507InsufficientStorage);
+        }
+        catch (IOException) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            // The body ended before the closing boundary (a truncated upload).
+            return TypedResults.Problem("the multipart body ended before its closing boundary", statusCode: StatusCodes.Status400BadRequest);
         }
         finally
         {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
-using StackExchange.Redis;
 using Viatique.Api.Data;
 using Viatique.Api.Logging;
 
@@ -30,7 +29,8 @@ public sealed partial class ClientRateLimiter : PartitionedRateLimiter<HttpConte
             RateLimitPartition.GetTokenBucketLimiter(key, k => RateLimitPolicy.All.First(p => k.StartsWith(p.Name + ":", StringComparison.Ordinal)).LocalOptions()));
     }
 
-    public static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>The client's bucket key: its IPv4 address, or its IPv6 /64.</summary>
+    public static string ClientOf(HttpContext context) => ClientNetwork.Of(context.Connection.RemoteIpAddress);
 
     public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
 
@@ -57,10 +57,11 @@ public sealed partial class ClientRateLimiter : PartitionedRateLimiter<HttpConte
             // The first requests after start wait (briefly) for Redis rather than spend a local bucket.
             await Task.WhenAny(_redis!.GetAsync(), Task.Delay(RedisBudget, cancellationToken));
         }
-        if (SharedAvailable() && await _redis!.GetAsync() is { } multiplexer)
+        if (SharedAvailable())
         {
             try
             {
+                var multiplexer = await _redis!.GetAsync();
                 var (allowed, retryAfter) = await RedisTokenBucket.TakeAsync(multiplexer.GetDatabase(), policy, client).WaitAsync(RedisBudget, cancellationToken);
                 if (!_shared)
                 {
@@ -69,8 +70,10 @@ public sealed partial class ClientRateLimiter : PartitionedRateLimiter<HttpConte
                 }
                 return allowed ? Lease.Granted : Lease.Rejected(retryAfter);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // Whatever StackExchange.Redis throws (connection, timeout, server, object disposed
+                // at shutdown…), the request is served from the local bucket, never answered 500.
                 if (_shared)
                 {
                     _shared = false;

@@ -97,7 +97,7 @@ public sealed class SettingsReader
             SslEnabled = Boolean("SSL_ENABLED", !development),
             SessionCookieSecure = Boolean("SESSION_COOKIE_SECURE", !development),
             CsrfCookieSecure = Boolean("CSRF_COOKIE_SECURE", !development),
-            HstsSeconds = Integer("SECURE_HSTS_SECONDS", 31_536_000),
+            HstsSeconds = Integer("SECURE_HSTS_SECONDS", 31_536_000, MaxSeconds),
             HstsIncludeSubdomains = Boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", true),
             HstsPreload = Boolean("SECURE_HSTS_PRELOAD", true),
             EmailHost = Plain("EMAIL_HOST"),
@@ -107,7 +107,7 @@ public sealed class SettingsReader
             EmailHostPassword = Secret("EMAIL_HOST_PASSWORD"),
             EmailUseTls = Boolean("EMAIL_USE_TLS", true),
             DefaultFromEmail = Plain("DEFAULT_FROM_EMAIL") ?? "webmaster@localhost",
-            PasswordResetTimeout = TimeSpan.FromSeconds(Integer("PASSWORD_RESET_TIMEOUT", 259_200)),
+            PasswordResetTimeout = TimeSpan.FromSeconds(Integer("PASSWORD_RESET_TIMEOUT", 259_200, MaxSeconds)),
             RedisUrl = redis,
             RedisUrlVariable = redisVariable,
             ResultBackendUrl = Secret("CELERY_RESULT_BACKEND"),
@@ -118,6 +118,7 @@ public sealed class SettingsReader
             BackupDir = Plain("BACKUP_DIR") ?? "backups",
             TlsCertPath = Plain("TLS_CERT_PATH"),
             MetricsToken = Secret("METRICS_TOKEN"),
+            DatabasePoolSize = (int)Integer("DATABASE_POOL_SIZE", ViatiqueSettings.DefaultDatabasePoolSize, int.MaxValue, "connections", "20"),
             Problems = _problems,
         };
     }
@@ -217,20 +218,23 @@ public sealed class SettingsReader
         return fallback;
     }
 
-    long Integer(string name, long fallback)
+    /// <summary>The largest number of seconds any setting accepts (about 68 years); more is reported, never a crash.</summary>
+    const long MaxSeconds = int.MaxValue;
+
+    long Integer(string name, long fallback, long max, string unit = "seconds", string example = "31536000")
     {
         var value = Plain(name);
         if (value is null)
         {
             return fallback;
         }
-        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed <= max)
         {
             return parsed;
         }
         _problems.Add(new SettingProblem("VIQ-E090", name,
-            $"{name} is not a whole number of seconds",
-            $"write digits only, e.g. {name}=31536000"));
+            $"{name} is not a whole number of {unit} up to {max}",
+            $"write digits only, e.g. {name}={example}"));
         return fallback;
     }
 

@@ -70,6 +70,10 @@ public sealed record ViatiqueSettings
     public string? TlsCertPath { get; init; }
     public string? MetricsToken { get; init; }
 
+    public const int DefaultDatabasePoolSize = 20;
+    /// <summary>Most PostgreSQL connections this process opens (DATABASE_POOL_SIZE).</summary>
+    public int DatabasePoolSize { get; init; } = DefaultDatabasePoolSize;
+
     /// <summary>Values that could not be read: malformed booleans and numbers, secrets given twice.</summary>
     public IReadOnlyList<SettingProblem> Problems { get; init; } = [];
 

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 using Viatique.Api.ApiDocs;
-using Viatique.Api.Auth;
 using Viatique.Api.IntegrationTests.Infrastructure;
 
 namespace Viatique.Api.IntegrationTests.ApiDocs;
@@ -48,15 +47,14 @@ public class ApiDocumentTests
 
     /// <summary>
     /// (method, path) of every endpoint a client can call, as the document writes paths: the
-    /// route's own spelling (trailing slash included) without route constraints. Left out: the 404 catch-all, and what only Development
+    /// route's own spelling (trailing slash included) without route constraints. Left out: what only Development
     /// maps to show the document itself.
     /// </summary>
     static SortedSet<string> Endpoints(WebApplication app) =>
     [
         .. from source in ((IEndpointRouteBuilder)app).DataSources
            from endpoint in source.Endpoints.OfType<RouteEndpoint>()
-           where endpoint.Metadata.GetMetadata<NotFoundFallback>() is null
-              && endpoint.Metadata.GetMetadata<DevelopmentOnlyEndpoint>() is null
+           where endpoint.Metadata.GetMetadata<DevelopmentOnlyEndpoint>() is null
               && endpoint.RoutePattern.RawText != ApiDocsExtensions.DocumentRoute
            from method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]
            select $"{method} {Normalize(endpoint.RoutePattern.RawText!)}",

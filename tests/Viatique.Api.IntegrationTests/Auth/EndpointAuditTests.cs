@@ -10,7 +10,7 @@ public class EndpointAuditTests
 {
     static Dictionary<string, string> Env(string directory) => TestEnv.Development(
         ("DATABASE_URL", $"sqlite:///{directory}/audit.db"),
-        ("METRICS_TOKEN", "metrics-token-for-the-audit"));
+        ("METRICS_TOKEN", "metrics-token-for-the-audit-0123456789"));
 
     [Fact]
     public async Task OnlyTheAllowlistIsAnonymous()

@@ -117,11 +117,12 @@ public class LoginTests(PostgresServer postgres, RedisServer redis) : IAsyncLife
         using var browser = new BrowserClient(_app);
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            // A new client address each time, so the login rate limit (3 per IP) stays out of the way.
-            browser.ClientIp = $"2001:db8:2::{attempt + 1:x}";
+            // A new address of one /24 each time: the login rate limit (3 per address) stays out of
+            // the way, the lockout (per /24) counts them together.
+            browser.ClientIp = $"198.51.100.{attempt + 1}";
             Assert.Equal(HttpStatusCode.Unauthorized, await browser.LoginAsync("carol", "wrong-password-" + attempt));
         }
-        browser.ClientIp = "2001:db8:2::ff";
+        browser.ClientIp = "198.51.100.200";
 
         Assert.Equal(HttpStatusCode.Unauthorized, await browser.LoginAsync("carol", AccountsDatabase.UserPassword));
         await Eventually.TrueAsync(() => _app.StdoutLines.Any(l => l.Contains("Account carol locked", StringComparison.Ordinal) && l.Contains("viatique.security.login", StringComparison.Ordinal)));

@@ -122,7 +122,7 @@ public class HealthTests(PostgresServer postgres, RedisServer redis)
     [Fact]
     public async Task MetricsNeedTheBearerTokenAndShowRoutesAndThePool()
     {
-        var env = TestEnv.Production(postgres, await postgres.CreateDatabaseAsync("metrics"), redis, ("METRICS_TOKEN", "metrics-t0ken-for-tests"));
+        var env = TestEnv.Production(postgres, await postgres.CreateDatabaseAsync("metrics"), redis, ("METRICS_TOKEN", "metrics-t0ken-for-tests-0123456789abcdef"));
         await using var app = await StartMigratedAsync(env);
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
         await GetHealthAsync(http);
@@ -130,7 +130,7 @@ public class HealthTests(PostgresServer postgres, RedisServer redis)
         using var anonymous = await http.GetAsync("/metrics", Token);
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { { "Authorization", "Bearer nope" } } };
         using var wrongResponse = await http.SendAsync(wrong, Token);
-        using var right = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { { "Authorization", "Bearer metrics-t0ken-for-tests" } } };
+        using var right = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { { "Authorization", "Bearer metrics-t0ken-for-tests-0123456789abcdef" } } };
         using var rightResponse = await http.SendAsync(right, Token);
         var text = await rightResponse.Content.ReadAsStringAsync(Token);
 

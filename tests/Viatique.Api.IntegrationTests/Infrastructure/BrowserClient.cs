@@ -22,7 +22,8 @@ sealed class BrowserClient : IDisposable
     {
         _http = Clients.For(app);
         Https = https;
-        ClientIp = $"2001:db8:1::{RandomNumberGenerator.GetInt32(1, 0xffff):x}:{RandomNumberGenerator.GetInt32(1, 0xffff):x}";
+        // A /64 of its own: IPv6 clients are rate limited and locked out per /64.
+        ClientIp = $"2001:db8:{RandomNumberGenerator.GetInt32(1, 0xffff):x}:{RandomNumberGenerator.GetInt32(1, 0xffff):x}::1";
     }
 
     public bool Https { get; }

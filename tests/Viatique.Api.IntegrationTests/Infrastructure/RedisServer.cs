@@ -33,6 +33,9 @@ public sealed class RedisServer : IAsyncLifetime
 
     public Task StopAsync() => _server?.StopAsync("TERM") ?? Task.CompletedTask;
 
+    /// <summary>SIGKILL: connections die mid-command, as when a container is killed.</summary>
+    public Task KillAsync() => _server?.StopAsync("KILL") ?? Task.CompletedTask;
+
     public async ValueTask DisposeAsync()
     {
         if (_server is not null)

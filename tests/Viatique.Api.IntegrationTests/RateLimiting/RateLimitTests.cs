@@ -10,8 +10,8 @@ public class RateLimitTests(RedisServer redis)
 
     static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    /// <summary>A documentation-range client address of its own, so no test shares another's bucket.</summary>
-    static string NewClientIp() => $"2001:db8::{RandomNumberGenerator.GetInt32(1, 0xffff):x}:{RandomNumberGenerator.GetInt32(1, 0xffff):x}";
+    /// <summary>A documentation-range client /64 of its own (IPv6 clients share limits per /64), so no test shares another's bucket.</summary>
+    static string NewClientIp() => $"2001:db8:{RandomNumberGenerator.GetInt32(1, 0xffff):x}:{RandomNumberGenerator.GetInt32(1, 0xffff):x}::1";
 
     static Dictionary<string, string> Env(string redisUrl) => TestEnv.Production(("CELERY_BROKER_URL", redisUrl), ("TRUSTED_PROXIES", "127.0.0.1"));
 
@@ -136,5 +136,37 @@ public class RateLimitTests(RedisServer redis)
             using var probe = ApiAsync(http, NewClientIp()).GetAwaiter().GetResult();
             return app.Stdout.Contains("rate limits are shared across replicas", StringComparison.Ordinal);
         }, seconds: 30);
+    }
+
+    [Fact]
+    public async Task RedisKilledUnderLoadNeverTurnsIntoA500()
+    {
+        await using var own = new RedisServer();
+        await own.InitializeAsync();
+        await using var app = AppProcess.Start(Env(own.Url()));
+        await app.WaitUntilListeningAsync();
+        using var http = Clients.For(app);
+        using (var warmUp = await ApiAsync(http, NewClientIp()))
+        {
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, warmUp.StatusCode);
+        }
+
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<int>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+        var load = Enumerable.Range(0, 16).Select(async _ =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await ApiAsync(http, NewClientIp(), Random.Shared.Next(2) == 0 ? "/api/ping/" : "/api/auth/login/");
+                statuses.Add((int)response.StatusCode);
+            }
+        }).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(2), Token);
+        await own.KillAsync();
+        await Task.WhenAll(load);
+
+        Assert.True(statuses.Count > 50, $"only {statuses.Count} requests answered");
+        Assert.DoesNotContain(500, statuses);
+        Assert.DoesNotContain(app.StdoutLines, l => l.Contains("\"levelname\":\"ERROR\"", StringComparison.Ordinal));
     }
 }

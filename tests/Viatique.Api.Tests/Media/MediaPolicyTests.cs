@@ -58,3 +58,45 @@ public class MediaPolicyTests
     [InlineData("x.averyveryverylongextension", "")]
     public void StoredExtensionIsShortAndPlain(string name, string extension) => Assert.Equal(extension, MediaPolicy.StoredExtension(name));
 }
+
+public class MediaPolicyReviewTests
+{
+    [Theory]
+    [InlineData("page.mht")]
+    [InlineData("page.MHTML")]
+    [InlineData("app.hta")]
+    [InlineData("feed.rss")]
+    [InlineData("feed.atom")]
+    [InlineData("formula.mml")]
+    [InlineData("module.wasm")]
+    [InlineData("schema.xsd")]
+    public void RefusesActiveContentTheReviewFound(string name) => Assert.NotNull(MediaPolicy.RefuseByName(name, "application/octet-stream"));
+
+    [Theory]
+    [InlineData("<!-- hi --><script>")]
+    [InlineData("<body onload=x()>")]
+    [InlineData("\uFEFF  <HTML>")]
+    public void RefusesHtmlWhateverItOpensWith(string text) => Assert.NotNull(MediaPolicy.RefuseByContent(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    [Fact]
+    public void RefusesUtf16Html()
+    {
+        Assert.NotNull(MediaPolicy.RefuseByContent(System.Text.Encoding.Unicode.GetBytes("<html>")));
+        Assert.NotNull(MediaPolicy.RefuseByContent([0xFF, 0xFE, .. System.Text.Encoding.Unicode.GetBytes("<script>")]));
+        Assert.NotNull(MediaPolicy.RefuseByContent(System.Text.Encoding.BigEndianUnicode.GetBytes("<svg>")));
+    }
+
+    [Fact]
+    public void AcceptsPlainTextAndImages()
+    {
+        Assert.Null(MediaPolicy.RefuseByContent("just some notes"u8));
+        Assert.Null(MediaPolicy.RefuseByContent([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]));
+    }
+
+    [Theory]
+    [InlineData("photo\u202Egpj.exe", "photogpj.exe")]
+    [InlineData("a\u0000b\r\n.txt", "ab.txt")]
+    [InlineData("C:\\Users\\x\\holiday.jpg", "holiday.jpg")]
+    [InlineData("\u200B", "file")]
+    public void DisplayNamesLoseControlAndBidiCharacters(string name, string shown) => Assert.Equal(shown, MediaPolicy.DisplayName(name));
+}

@@ -35,17 +35,25 @@ public class RulesTests
         { "VIQ-E022", Prod, "CSRF_TRUSTED_ORIGINS", null },
         { "VIQ-E023", Prod, "CSRF_TRUSTED_ORIGINS", "http://viatique.example.com" },
         { "VIQ-E023", Staging, "CSRF_TRUSTED_ORIGINS", "https://viatique.example.com/app" },
+        { "VIQ-E024", Prod, "ALLOWED_HOSTS", "api.example.com:443" },
+        { "VIQ-E024", Staging, "ALLOWED_HOSTS", "[::1]:8000" },
+        { "VIQ-E025", Prod, "ALLOWED_HOSTS", ".com" },
+        { "VIQ-E025", Staging, "ALLOWED_HOSTS", "viatique.example.com,.co." },
         { "VIQ-E030", Prod, "DATABASE_URL", null },
         { "VIQ-E031", Prod, "DATABASE_URL", "postgres://u:pw@db:port/viatique" },
         { "VIQ-E032", Prod, "DATABASE_URL", "sqlite:///viatique.db" },
         { "VIQ-E032", Staging, "DATABASE_URL", "mysql://u:p@db/viatique" },
         { "VIQ-E033", Staging, "DATABASE_URL", "postgres://u:p@db/viatique_prod" },
         { "VIQ-E033", Dev, "DATABASE_URL", "postgres://u:p@db/viatique_production" },
+        { "VIQ-E034", Prod, "DATABASE_POOL_SIZE", "0" },
+        { "VIQ-E034", Dev, "DATABASE_POOL_SIZE", "5000" },
         { "VIQ-E040", Prod, "SSL_ENABLED", "false" },
         { "VIQ-E041", Prod, "SESSION_COOKIE_SECURE", "off" },
         { "VIQ-E042", Prod, "CSRF_COOKIE_SECURE", "0" },
         { "VIQ-E043", Prod, "SECURE_HSTS_SECONDS", "0" },
         { "VIQ-E044", Prod, "TRUSTED_PROXIES", "172.28.0.0/24,nginx" },
+        { "VIQ-E045", Prod, "TRUSTED_PROXIES", "0.0.0.0/0" },
+        { "VIQ-E045", Prod, "TRUSTED_PROXIES", "172.28.0.0/24,::/0" },
         { "VIQ-E050", Prod, "EMAIL_USE_TLS", "false" },
         { "VIQ-E051", Prod, "EMAIL_PORT", "smtp" },
         { "VIQ-E051", Dev, "EMAIL_PORT", "70000" },
@@ -55,6 +63,14 @@ public class RulesTests
         { "VIQ-E061", Prod, "CELERY_RESULT_BACKEND", "db+postgresql://x" },
         { "VIQ-E090", Prod, "SECURE_HSTS_PRELOAD", "maybe" },
         { "VIQ-E090", Prod, "SECURE_HSTS_SECONDS", "one year" },
+        { "VIQ-E090", Prod, "SECURE_HSTS_SECONDS", "99999999999999999999" },
+        { "VIQ-E090", Prod, "SECURE_HSTS_SECONDS", "9223372036854775807" },
+        { "VIQ-E090", Prod, "PASSWORD_RESET_TIMEOUT", "9223372036854775807" },
+        { "VIQ-E090", Prod, "DATABASE_POOL_SIZE", "twenty" },
+        { "VIQ-E070", Prod, "METRICS_TOKEN", "x" },
+        { "VIQ-E070", Dev, "METRICS_TOKEN", new string('t', 31) },
+        { "VIQ-E080", Prod, "PASSWORD_RESET_TIMEOUT", "0" },
+        { "VIQ-E080", Staging, "PASSWORD_RESET_TIMEOUT", "2592001" },
         { "VIQ-W001", Dev, "SECRET_KEY", null },
         { "VIQ-W012", Staging, "LOG_FORMAT", "text" },
         { "VIQ-W043", Prod, "SECURE_HSTS_SECONDS", "3600" },
@@ -115,7 +131,26 @@ public class RulesTests
         { "VIQ-W012", Prod, "LOG_FORMAT", "JSON" },
         { "VIQ-W043", Prod, "SECURE_HSTS_SECONDS", "31536000" },
         { "VIQ-W044", Staging, "TRUSTED_PROXIES", null },
+        { "VIQ-E045", Staging, "TRUSTED_PROXIES", "0.0.0.0/0" },
+        { "VIQ-E045", Dev, "TRUSTED_PROXIES", "::/0" },
     };
+
+    public static TheoryData<string, string, string, string> Satisfied => new()
+    {
+        { "VIQ-E024", Prod, "ALLOWED_HOSTS", "api.example.com,::1,[::1],127.0.0.1" },
+        { "VIQ-E025", Prod, "ALLOWED_HOSTS", ".example.com,.example.co.uk" },
+        { "VIQ-E034", Prod, "DATABASE_POOL_SIZE", "5" },
+        { "VIQ-E045", Prod, "TRUSTED_PROXIES", "172.28.0.0/24,10.0.0.1" },
+        { "VIQ-E070", Prod, "METRICS_TOKEN", new string('t', 32) },
+        { "VIQ-E080", Prod, "PASSWORD_RESET_TIMEOUT", "60" },
+        { "VIQ-E080", Prod, "PASSWORD_RESET_TIMEOUT", "2592000" },
+        { "VIQ-E090", Prod, "SECURE_HSTS_SECONDS", "2147483647" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Satisfied))]
+    public void SatisfiedRuleReportsNothing(string id, string environment, string variable, string value) =>
+        Assert.DoesNotContain(id, Env.Ids(Env.With(("ASPNETCORE_ENVIRONMENT", environment), (variable, value))));
 
     [Theory]
     [MemberData(nameof(NotApplicable))]

@@ -28,11 +28,14 @@ public static class Rulebook
         new AllowedHostsNoWildcard(),
         new CsrfTrustedOriginsRequired(),
         new CsrfTrustedOriginsHttps(),
+        new AllowedHostsNoPort(),
+        new AllowedHostsNotTopLevel(),
 
         new DatabaseUrlRequired(),
         new DatabaseUrlWellFormed(),
         new DatabaseIsPostgres(),
         new NoProductionDatabaseOutsideProduction(),
+        new DatabasePoolSizeInRange(),
 
         new SecureTransportInProduction("VIQ-E040", "SSL_ENABLED", s => s.SslEnabled,
             "plain HTTP would be served and never redirected to HTTPS"),
@@ -42,12 +45,16 @@ public static class Rulebook
             "the CSRF cookie would also travel over plain HTTP"),
         new HstsEnabled(),
         new TrustedProxiesWellFormed(),
+        new TrustedProxiesNoCatchAll(),
 
         new EmailUsesTls(),
         new EmailPortIsPort(),
 
         new RedisUrlRequired(),
         new RedisUrlScheme(),
+
+        new MetricsTokenLongEnough(),
+        new PasswordResetTimeoutInRange(),
 
         new EphemeralSecretKey(),
         new JsonLogsOutsideDevelopment(),

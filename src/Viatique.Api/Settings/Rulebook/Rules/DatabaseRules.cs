@@ -63,3 +63,19 @@ public sealed class NoProductionDatabaseOutsideProduction : Rule
         }
     }
 }
+
+public sealed class DatabasePoolSizeInRange : Rule
+{
+    public const int Max = 1000;
+
+    public override string Id => "VIQ-E034";
+
+    public override IEnumerable<Finding> Evaluate(RuleContext context)
+    {
+        if (context.Settings.DatabasePoolSize is < 1 or > Max)
+        {
+            yield return Found("DATABASE_POOL_SIZE", $"DATABASE_POOL_SIZE is {context.Settings.DatabasePoolSize}; it must be between 1 and {Max} (replicas × pool must stay under PostgreSQL's max_connections)",
+                "remove DATABASE_POOL_SIZE (default 20) or set e.g. DATABASE_POOL_SIZE=20");
+        }
+    }
+}

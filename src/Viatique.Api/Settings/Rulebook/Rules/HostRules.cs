@@ -73,3 +73,44 @@ public sealed class CsrfTrustedOriginsHttps : Rule
         && !origin.EndsWith('/')
         && !uri.Host.Contains('*');
 }
+
+public sealed class AllowedHostsNoPort : Rule
+{
+    public override string Id => "VIQ-E024";
+
+    public override IEnumerable<Finding> Evaluate(RuleContext context)
+    {
+        var hosts = context.Settings.AllowedHosts;
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            if (HasPort(hosts[i]))
+            {
+                yield return Found("ALLOWED_HOSTS", $"ALLOWED_HOSTS entry {i + 1} carries a port; entries are compared with the host name alone, so it never matches",
+                    "write the host name without port, e.g. ALLOWED_HOSTS=api.example.com");
+            }
+        }
+    }
+
+    /// <summary>"host:443" or "[::1]:8000"; a bare IPv6 address ("::1", "[::1]") is not a port.</summary>
+    public static bool HasPort(string host) =>
+        host.StartsWith('[') ? host.Contains("]:", StringComparison.Ordinal) : host.Count(c => c == ':') == 1;
+}
+
+public sealed class AllowedHostsNotTopLevel : Rule
+{
+    public override string Id => "VIQ-E025";
+
+    public override IEnumerable<Finding> Evaluate(RuleContext context)
+    {
+        var hosts = context.Settings.AllowedHosts;
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            var host = hosts[i];
+            if (host.StartsWith('.') && !host[1..].Trim('.').Contains('.'))
+            {
+                yield return Found("ALLOWED_HOSTS", $"ALLOWED_HOSTS entry {i + 1} is a bare top-level pattern that accepts every site under it",
+                    "name your own domain, e.g. .example.com (the domain and its subdomains) or api.example.com");
+            }
+        }
+    }
+}

@@ -78,3 +78,25 @@ public sealed class TrustedProxiesConfigured : Rule
         }
     }
 }
+
+public sealed class TrustedProxiesNoCatchAll : Rule
+{
+    public override string Id => "VIQ-E045";
+
+    public override IEnumerable<Finding> Evaluate(RuleContext context)
+    {
+        if (!context.IsProduction)
+        {
+            yield break;
+        }
+        var proxies = context.Settings.TrustedProxies;
+        for (var i = 0; i < proxies.Count; i++)
+        {
+            if (IPNetwork.TryParse(proxies[i], out var network) && network.PrefixLength == 0)
+            {
+                yield return Found("TRUSTED_PROXIES", $"TRUSTED_PROXIES entry {i + 1} trusts every address: anyone could forge client IPs and dodge rate limits and lockouts",
+                    "list only nginx's address or network, e.g. TRUSTED_PROXIES=172.28.0.0/24");
+            }
+        }
+    }
+}
