@@ -59,11 +59,17 @@ public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionIntercept
         }
     }
 
-    void Observe(Exception e)
+    void Observe(Exception e, DbConnection connection)
     {
         if (IsOutage(e))
         {
             Trip();
+            // The pool's idle connections died with the server (or hang with it): without this,
+            // each probe after a restart would draw one of them and fail again.
+            if (connection is NpgsqlConnection npgsql)
+            {
+                NpgsqlConnection.ClearPool(npgsql);
+            }
         }
     }
 
@@ -81,11 +87,11 @@ public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionIntercept
 
     public Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        Observe(eventData.Exception);
+        Observe(eventData.Exception, connection);
         return Task.CompletedTask;
     }
 
-    public void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) => Observe(eventData.Exception);
+    public void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) => Observe(eventData.Exception, connection);
 
     public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
@@ -137,9 +143,9 @@ public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionIntercept
 
     public Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        Observe(eventData.Exception);
+        Observe(eventData.Exception, command.Connection!);
         return Task.CompletedTask;
     }
 
-    public void CommandFailed(DbCommand command, CommandErrorEventData eventData) => Observe(eventData.Exception);
+    public void CommandFailed(DbCommand command, CommandErrorEventData eventData) => Observe(eventData.Exception, command.Connection!);
 }

@@ -13,4 +13,6 @@ public static class LoggerNames
     public const string Proxy = "viatique.security.proxy";
     public const string Session = "viatique.security.session";
     public const string Failures = "viatique.failures";
+    /// <summary>The log pipeline's own reports (lines dropped under a flood).</summary>
+    public const string Logging = "viatique.logging";
 }

