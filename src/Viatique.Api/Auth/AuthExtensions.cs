@@ -44,6 +44,7 @@ public static class AuthExtensions
                 identity.Lockout.AllowedForNewUsers = true;
             })
             .AddRoles<IdentityRole>()
+            .AddUserManager<ViatiqueUserManager>()
             .AddEntityFrameworkStores<ViatiqueDbContext>()
             .AddDefaultTokenProviders();
         services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = settings.PasswordResetTimeout);

@@ -26,8 +26,9 @@ public sealed partial class SessionValidator(IServiceScopeFactory scopes, TimePr
     readonly ConcurrentDictionary<string, UserState> _users = new(StringComparer.Ordinal);
     readonly ILogger _logger = loggers.CreateLogger(LoggerNames.Session);
 
-    /// <summary>What a session is checked against; <see cref="Exists"/> false for a deleted user.</summary>
-    public sealed record UserState(bool Exists, string? Stamp, string Roles, DateTimeOffset? LockoutEnd, DateTimeOffset CheckedAt);
+    /// <summary>What a session is checked against (and what /me shows); <see cref="Exists"/> false for a deleted user.</summary>
+    public sealed record UserState(bool Exists, string? Stamp, string Roles, DateTimeOffset? LockoutEnd, DateTimeOffset CheckedAt,
+        string? UserName = null, string? Email = null);
 
     /// <summary>The claims a new session carries besides the user's id, name and roles.</summary>
     public static Claim StampClaimOf(string? stamp) => new(StampClaim, stamp ?? "");
@@ -73,7 +74,8 @@ public sealed partial class SessionValidator(IServiceScopeFactory scopes, TimePr
     public static string RolesOf(IEnumerable<string?> roles) =>
         string.Join('\n', roles.OfType<string>().Order(StringComparer.Ordinal));
 
-    async Task<UserState> CurrentAsync(string userId)
+    /// <summary>The user as this process last read it, at most <see cref="MaxStaleness"/> ago.</summary>
+    public async Task<UserState> CurrentAsync(string userId)
     {
         var now = clock.GetUtcNow();
         if (_users.TryGetValue(userId, out var known) && now - known.CheckedAt < MaxStaleness)
@@ -83,13 +85,14 @@ public sealed partial class SessionValidator(IServiceScopeFactory scopes, TimePr
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ViatiqueDbContext>();
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
-            .Select(u => new { u.SecurityStamp, u.LockoutEnd, u.LockoutEnabled }).SingleOrDefaultAsync();
+            .Select(u => new { u.SecurityStamp, u.LockoutEnd, u.LockoutEnabled, u.UserName, u.Email }).SingleOrDefaultAsync();
         var roles = user is null ? [] : await (
             from link in db.UserRoles
             join role in db.Roles on link.RoleId equals role.Id
             where link.UserId == userId
             select role.Name).ToListAsync();
-        var state = new UserState(user is not null, user?.SecurityStamp, RolesOf(roles), user is { LockoutEnabled: true } ? user.LockoutEnd : null, now);
+        var state = new UserState(user is not null, user?.SecurityStamp, RolesOf(roles), user is { LockoutEnabled: true } ? user.LockoutEnd : null, now,
+            user?.UserName, user?.Email);
         if (_users.Count >= MaxCachedUsers)
         {
             _users.Clear();
