@@ -32,11 +32,13 @@ public sealed class DatabaseTicketStore(IServiceScopeFactory scopes, TimeProvide
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(14);
     public static readonly TimeSpan MaxStaleness = SessionValidator.MaxStaleness;
     const int MaxCachedSessions = 100_000;
+    const int PruneAbove = 1_000;
 
     /// <summary>A session as read from the database; each request gets its own copy of the ticket.</summary>
     sealed record Known(AuthenticationTicket Ticket, string UserId, DateTime ExpiresAt, DateTimeOffset ReadAt);
 
     readonly ConcurrentDictionary<string, Known> _sessions = new(StringComparer.Ordinal);
+    DateTimeOffset _prunedAt;
 
     public async Task<string> StoreAsync(AuthenticationTicket ticket)
     {
@@ -97,12 +99,25 @@ public sealed class DatabaseTicketStore(IServiceScopeFactory scopes, TimeProvide
 
     void Remember(string key, AuthenticationTicket ticket, string userId, DateTime expiresAt)
     {
+        var now = clock.GetUtcNow();
+        // Entries past MaxStaleness are never used again: drop them, at most once per MaxStaleness.
+        if (_sessions.Count >= PruneAbove && now - _prunedAt >= MaxStaleness)
+        {
+            _prunedAt = now;
+            foreach (var (stale, known) in _sessions)
+            {
+                if (now - known.ReadAt >= MaxStaleness)
+                {
+                    _sessions.TryRemove(stale, out _);
+                }
+            }
+        }
         if (_sessions.Count >= MaxCachedSessions)
         {
             _sessions.Clear();
         }
         // A copy: the cookie handler updates the properties of the ticket it is handed.
-        _sessions[key] = new Known(ticket.Clone(), userId, expiresAt, clock.GetUtcNow());
+        _sessions[key] = new Known(ticket.Clone(), userId, expiresAt, now);
     }
 
     public async Task RemoveAsync(string key)
@@ -111,6 +126,8 @@ public sealed class DatabaseTicketStore(IServiceScopeFactory scopes, TimeProvide
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ViatiqueDbContext>();
         await db.Sessions.Where(s => s.Key == key).ExecuteDeleteAsync();
+        // A request that read the row while it was being deleted may have put it back.
+        _sessions.TryRemove(key, out _);
     }
 
     /// <summary>Ends every session of a user (after a password reset), here at once and in the database.</summary>

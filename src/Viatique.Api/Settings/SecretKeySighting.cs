@@ -60,13 +60,13 @@ public sealed class SecretKeySighting
 }
 
 /// <summary>
-/// Shortly after start, in the background: records the current key's sighting and logs VIQ-W002
+/// A second after start, in the background: records the current key's sighting and logs VIQ-W002
 /// when the key is due for rotation. A database that is not there yet only costs a log line.
 /// </summary>
 sealed class SecretKeySightingRecorder(IServiceScopeFactory scopes, ViatiqueSettings settings, TimeProvider clock, ILoggerFactory loggers) : BackgroundService
 {
     /// <summary>Its query builds EF Core's model, which would compete with the first requests for the CPU (issue 11).</summary>
-    public static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
