@@ -12,8 +12,9 @@ public sealed class DatabaseCircuitOpenException()
 /// A frozen database makes every query wait for its timeout; without a breaker, each request would
 /// hold a connection and a thread for that long, and the process would starve. Once a query or a
 /// connection attempt fails because the database is away, EF Core's commands and connection
-/// openings fail at once (503 with Retry-After). Every <see cref="OpenFor"/>, one request is let
-/// through as a probe; the first command that succeeds closes the breaker for everyone.
+/// openings fail at once (503 with Retry-After), and the pool's idle connections are dropped. Every
+/// <see cref="OpenFor"/>, one request is let through as a probe; the first connection opened or
+/// command run successfully closes the breaker for everyone.
 /// Health checks open their own connection and are not stopped by the breaker.
 /// </summary>
 public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionInterceptor, IDbCommandInterceptor
@@ -31,7 +32,13 @@ public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionIntercept
         _tripped = true;
     }
 
-    void Recovered() => _tripped = false;
+    void Recovered()
+    {
+        if (_tripped)
+        {
+            _tripped = false;
+        }
+    }
 
     /// <summary>The server is away, frozen or refusing (not: a constraint violated, a full pool).</summary>
     public static bool IsOutage(Exception e) => e switch
@@ -84,6 +91,15 @@ public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionIntercept
         FailFast();
         return result;
     }
+
+    // After a trip the pool is cleared, so an opened connection is a new one: the server answers.
+    public Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Recovered();
+        return Task.CompletedTask;
+    }
+
+    public void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Recovered();
 
     public Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
     {

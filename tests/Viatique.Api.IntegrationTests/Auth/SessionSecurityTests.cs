@@ -181,30 +181,26 @@ public partial class SessionSecurityTests(PostgresServer postgres, RedisServer r
     [GeneratedRegex("\"traceId\":\"[^\"]*\"")]
     private static partial Regex TraceId();
 
-    [Theory]
-    [InlineData("username", 151)]
-    [InlineData("password", 4097)]
-    public async Task OverlongCredentialsAre400(string field, int length)
+    [Fact]
+    public async Task OverlongCredentialsAndControlCharactersAre400AndNeverReachTheLog()
     {
-        using var browser = new BrowserClient(_app);
-        await browser.FetchCsrfAsync();
-        var value = new string('a', length);
-        using var response = await browser.PostJsonAsync("/api/auth/login/", field == "username"
-            ? new { username = value, password = "whatever-password" }
-            : new { username = "olga", password = value });
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-    }
-
-    [Theory]
-    [InlineData("ol\u0000ga")]
-    [InlineData("olga\r\nINFO forged log line")]
-    [InlineData("olga\u202E")]
-    public async Task ControlCharactersInAUsernameAre400AndNeverReachTheLog(string username)
-    {
-        using var browser = new BrowserClient(_app);
-        await browser.FetchCsrfAsync();
-        using var response = await browser.PostJsonAsync("/api/auth/login/", new { username, password = "whatever-password" });
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        (string Username, string Password)[] bad =
+        [
+            (new string('a', 151), "whatever-password"),
+            ("olga", new string('a', 4097)),
+            ("ol\u0000ga", "whatever-password"),
+            ("olga\r\nINFO forged log line", "whatever-password"),
+            ("olga\u202E", "whatever-password"),
+        ];
+        var address = 1;
+        foreach (var (username, password) in bad)
+        {
+            // Each from its own address: the login rate limit (burst 3) is not what is tested.
+            using var browser = new BrowserClient(_app) { ClientIp = $"198.19.0.{address++}" };
+            await browser.FetchCsrfAsync();
+            using var response = await browser.PostJsonAsync("/api/auth/login/", new { username, password });
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
         Assert.DoesNotContain(_app.StdoutLines, l => l.Contains("forged log line", StringComparison.Ordinal));
         Assert.DoesNotContain(_app.StdoutLines, l => l.Contains("\"levelname\":\"ERROR\"", StringComparison.Ordinal));
     }

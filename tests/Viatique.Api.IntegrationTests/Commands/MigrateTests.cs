@@ -39,6 +39,42 @@ public class MigrateTests(PostgresServer postgres, RedisServer redis)
     }
 
     [Fact]
+    public async Task WrongCredentialsFailAtOnceInsteadOfWaitingOutTheTimeout()
+    {
+        var database = await postgres.CreateDatabaseAsync("badcreds");
+        var env = TestEnv.Production(("DATABASE_URL", $"postgresql://{PostgresServer.User}:wrong-password@127.0.0.1:{postgres.Port}/{database}"));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (exitCode, stdout, stderr) = await AppProcess.RunAsync(env, "migrate --timeout 60");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("refused the credentials", stdout);
+        Assert.DoesNotContain("wrong-password", stdout + stderr);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"gave up after {clock.Elapsed.TotalSeconds:0} s");
+    }
+
+    [Fact]
+    public async Task WaitingForAnotherMigrationIsBoundedByTheTimeout()
+    {
+        var database = await postgres.CreateDatabaseAsync("lockwait");
+        var env = TestEnv.Production(postgres, database, redis);
+        // Another container's migrate holds the lock and never lets go.
+        await using var holder = new Npgsql.NpgsqlConnection(postgres.ConnectionString(database));
+        await holder.OpenAsync(TestContext.Current.CancellationToken);
+        await using (var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(6217572590824805701)", holder))
+        {
+            await take.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (exitCode, stdout, _) = await AppProcess.RunAsync(env, "migrate --timeout 5", TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("held the migration lock", stdout);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"gave up after {clock.Elapsed.TotalSeconds:0} s");
+    }
+
+    [Fact]
     public async Task CheckDeployReportsPendingMigrationsUntilMigrated()
     {
         var database = await postgres.CreateDatabaseAsync("deploy");

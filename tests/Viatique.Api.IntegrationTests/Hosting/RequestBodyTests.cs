@@ -83,18 +83,17 @@ public class RequestBodyTests(PostgresServer postgres, RedisServer redis) : IAsy
         Assert.Contains("POST", get.Content.Headers.Allow);
     }
 
-    [Theory]
-    [InlineData("\u0000")]
-    [InlineData("AA\u0000.BB")]
-    [InlineData("AA.BB\u0000")]
-    // Valid base64url that decodes to NUL bytes, as well as raw ones.
-    [InlineData("AA.AA")]
-    public async Task ResetTokensWithNulBytesAre400(string token)
+    [Fact]
+    public async Task ResetTokensWithNulBytesAre400()
     {
         using var browser = new BrowserClient(_app);
         await browser.FetchCsrfAsync();
-        using var response = await browser.PostJsonAsync("/api/auth/password-reset/confirm/", new { token, password = "a-new-Passw0rd-long" });
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        // Raw NUL bytes, and valid base64url that decodes to NUL bytes ("AA").
+        foreach (var token in new[] { "\u0000", "AA\u0000.BB", "AA.BB\u0000", "AA.AA" })
+        {
+            using var response = await browser.PostJsonAsync("/api/auth/password-reset/confirm/", new { token, password = "a-new-Passw0rd-long" });
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
         Assert.DoesNotContain(_app.StdoutLines, l => l.Contains("\"levelname\":\"ERROR\"", StringComparison.Ordinal));
     }
 
