@@ -14,7 +14,8 @@ namespace Viatique.Api.Auth;
 /// stamp, same roles, not locked — and a session that no longer matches is ended (row deleted,
 /// cookie cleared). The database is asked at most once per user and <see cref="MaxStaleness"/>
 /// per process, so the check costs a dictionary lookup on the hot path; a change made through
-/// this process (a password reset) is seen at once (<see cref="Forget"/>), a change made elsewhere
+/// this process (a password reset, anything <see cref="ViatiqueUserManager"/> writes) is seen at
+/// once (<see cref="Forget"/>), a change made elsewhere
 /// (another replica, SQL, a command) within <see cref="MaxStaleness"/>.
 /// </summary>
 public sealed partial class SessionValidator(IServiceScopeFactory scopes, TimeProvider clock, ILoggerFactory loggers)
