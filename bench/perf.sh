@@ -71,8 +71,8 @@ wait_200() { # port path pid
 }
 
 say "uptime before: $(uptime)"
-say "building Release (dotnet publish)"
-dotnet publish src/Viatique.Api -c Release -o "$work/app" -nologo -v quiet -clp:ErrorsOnly >"$work/build.log" 2>&1 \
+say "building Release (dotnet publish -r linux-x64: ReadyToRun, as the image is built)"
+dotnet publish src/Viatique.Api -c Release -r linux-x64 --self-contained false -o "$work/app" -nologo -v quiet -clp:ErrorsOnly >"$work/build.log" 2>&1 \
   || { cat "$work/build.log" >&2; exit 1; }
 dotnet publish bench/Ceiling -c Release -o "$work/ceiling" -nologo -v quiet -clp:ErrorsOnly >>"$work/build.log" 2>&1 \
   || { cat "$work/build.log" >&2; exit 1; }

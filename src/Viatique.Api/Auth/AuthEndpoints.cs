@@ -120,13 +120,17 @@ public static partial class AuthEndpoints
         return TypedResults.NoContent();
     }
 
-    static async Task<Results<Ok<MeResponse>, UnauthorizedHttpResult>> MeAsync(ClaimsPrincipal principal, UserManager<IdentityUser> users)
+    /// <summary>
+    /// Answered from the session and the user as <see cref="SessionValidator"/> just checked it (at
+    /// most its MaxStaleness old): no query on the hot path.
+    /// </summary>
+    static async Task<Results<Ok<MeResponse>, UnauthorizedHttpResult>> MeAsync(ClaimsPrincipal principal, SessionValidator validator)
     {
-        if (await users.GetUserAsync(principal) is not { } user)
+        if (principal.FindFirstValue(ClaimTypes.NameIdentifier) is not { } userId || await validator.CurrentAsync(userId) is not { Exists: true } user)
         {
             return TypedResults.Unauthorized();
         }
-        return TypedResults.Ok(new MeResponse(user.UserName!, user.Email, await users.IsInRoleAsync(user, Roles.Admin)));
+        return TypedResults.Ok(new MeResponse(user.UserName ?? principal.Identity?.Name ?? "", user.Email, principal.IsInRole(Roles.Admin)));
     }
 
     // The work (and the five-minute limit per address) is a job, so the answer and its timing
@@ -154,7 +158,7 @@ public static partial class AuthEndpoints
     static partial void ResetNotQueued(ILogger logger, Exception exception, string error);
 
     static async Task<Results<NoContent, ProblemHttpResult>> ConfirmResetAsync(
-        ResetConfirmation? body, UserManager<IdentityUser> users, ViatiqueDbContext db, SessionValidator validator, ILoggerFactory loggers)
+        ResetConfirmation? body, UserManager<IdentityUser> users, ViatiqueDbContext db, DatabaseTicketStore sessions, SessionValidator validator, ILoggerFactory loggers)
     {
         if (body?.Password?.Length > MaxPasswordLength)
         {
@@ -178,7 +182,7 @@ public static partial class AuthEndpoints
         await users.ResetAccessFailedCountAsync(user);
         await users.SetLockoutEndDateAsync(user, null);
         // A new password ends every session of the account.
-        await DatabaseTicketStore.RemoveAllAsync(db, user.Id);
+        await sessions.RemoveAllAsync(db, user.Id);
         validator.Forget(user.Id);
         PasswordReset(loggers.CreateLogger(LoggerNames.Login), LogText.Clean(user.UserName));
         return TypedResults.NoContent();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
+using Npgsql;
 using Viatique.Api.Data;
 using Viatique.Api.Settings;
 
@@ -27,7 +28,14 @@ public static class AuthExtensions
         }
         else
         {
-            protection.PersistKeysToDbContext<ViatiqueDbContext>();
+            if (settings.Database?.Engine == DatabaseEngine.PostgreSql)
+            {
+                services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((keys, database) => keys.XmlRepository = new PostgresKeyRepository(database));
+            }
+            else
+            {
+                protection.PersistKeysToDbContext<ViatiqueDbContext>();
+            }
             services.Configure<KeyManagementOptions>(keys => keys.XmlEncryptor = new SecretKeyXmlEncryptor(settings.SecretKey!));
             services.AddOptions<KeyManagementOptions>().PostConfigure<ILoggerFactory>((keys, loggers) =>
                 keys.XmlRepository = new ReadableKeysOnly(keys.XmlRepository!, settings, loggers.CreateLogger(Logging.LoggerNames.Security)));
@@ -44,6 +52,7 @@ public static class AuthExtensions
                 identity.Lockout.AllowedForNewUsers = true;
             })
             .AddRoles<IdentityRole>()
+            .AddUserManager<ViatiqueUserManager>()
             .AddEntityFrameworkStores<ViatiqueDbContext>()
             .AddDefaultTokenProviders();
         services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = settings.PasswordResetTimeout);

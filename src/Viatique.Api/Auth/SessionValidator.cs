@@ -14,7 +14,8 @@ namespace Viatique.Api.Auth;
 /// stamp, same roles, not locked — and a session that no longer matches is ended (row deleted,
 /// cookie cleared). The database is asked at most once per user and <see cref="MaxStaleness"/>
 /// per process, so the check costs a dictionary lookup on the hot path; a change made through
-/// this process (a password reset) is seen at once (<see cref="Forget"/>), a change made elsewhere
+/// this process (a password reset, anything <see cref="ViatiqueUserManager"/> writes) is seen at
+/// once (<see cref="Forget"/>), a change made elsewhere
 /// (another replica, SQL, a command) within <see cref="MaxStaleness"/>.
 /// </summary>
 public sealed partial class SessionValidator(IServiceScopeFactory scopes, TimeProvider clock, ILoggerFactory loggers)
@@ -26,8 +27,9 @@ public sealed partial class SessionValidator(IServiceScopeFactory scopes, TimePr
     readonly ConcurrentDictionary<string, UserState> _users = new(StringComparer.Ordinal);
     readonly ILogger _logger = loggers.CreateLogger(LoggerNames.Session);
 
-    /// <summary>What a session is checked against; <see cref="Exists"/> false for a deleted user.</summary>
-    public sealed record UserState(bool Exists, string? Stamp, string Roles, DateTimeOffset? LockoutEnd, DateTimeOffset CheckedAt);
+    /// <summary>What a session is checked against (and what /me shows); <see cref="Exists"/> false for a deleted user.</summary>
+    public sealed record UserState(bool Exists, string? Stamp, string Roles, DateTimeOffset? LockoutEnd, DateTimeOffset CheckedAt,
+        string? UserName = null, string? Email = null);
 
     /// <summary>The claims a new session carries besides the user's id, name and roles.</summary>
     public static Claim StampClaimOf(string? stamp) => new(StampClaim, stamp ?? "");
@@ -73,7 +75,8 @@ public sealed partial class SessionValidator(IServiceScopeFactory scopes, TimePr
     public static string RolesOf(IEnumerable<string?> roles) =>
         string.Join('\n', roles.OfType<string>().Order(StringComparer.Ordinal));
 
-    async Task<UserState> CurrentAsync(string userId)
+    /// <summary>The user as this process last read it, at most <see cref="MaxStaleness"/> ago.</summary>
+    public async Task<UserState> CurrentAsync(string userId)
     {
         var now = clock.GetUtcNow();
         if (_users.TryGetValue(userId, out var known) && now - known.CheckedAt < MaxStaleness)
@@ -83,13 +86,14 @@ public sealed partial class SessionValidator(IServiceScopeFactory scopes, TimePr
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ViatiqueDbContext>();
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
-            .Select(u => new { u.SecurityStamp, u.LockoutEnd, u.LockoutEnabled }).SingleOrDefaultAsync();
+            .Select(u => new { u.SecurityStamp, u.LockoutEnd, u.LockoutEnabled, u.UserName, u.Email }).SingleOrDefaultAsync();
         var roles = user is null ? [] : await (
             from link in db.UserRoles
             join role in db.Roles on link.RoleId equals role.Id
             where link.UserId == userId
             select role.Name).ToListAsync();
-        var state = new UserState(user is not null, user?.SecurityStamp, RolesOf(roles), user is { LockoutEnabled: true } ? user.LockoutEnd : null, now);
+        var state = new UserState(user is not null, user?.SecurityStamp, RolesOf(roles), user is { LockoutEnabled: true } ? user.LockoutEnd : null, now,
+            user?.UserName, user?.Email);
         if (_users.Count >= MaxCachedUsers)
         {
             _users.Clear();

@@ -33,13 +33,15 @@ public static class DataExtensions
                     (RelationalEventId.ConnectionError, LogLevel.Debug),
                     (RelationalEventId.CommandError, LogLevel.Debug),
                     (CoreEventId.QueryIterationFailed, LogLevel.Debug),
-                    (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
+                    (CoreEventId.SaveChangesFailed, LogLevel.Debug))),
+                // Options built once per process, not once per request scope.
+                ServiceLifetime.Scoped, ServiceLifetime.Singleton);
             services.AddScoped<ViatiqueDbContext>(sp => sp.GetRequiredService<PostgresDbContext>());
         }
         else
         {
             var connectionString = DatabaseConnections.Sqlite(url);
-            services.AddDbContext<SqliteDbContext>(options => options.UseSqlite(connectionString));
+            services.AddDbContext<SqliteDbContext>(options => options.UseSqlite(connectionString), ServiceLifetime.Scoped, ServiceLifetime.Singleton);
             services.AddScoped<ViatiqueDbContext>(sp => sp.GetRequiredService<SqliteDbContext>());
         }
         services.AddSingleton<Migrator>();

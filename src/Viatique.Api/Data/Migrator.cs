@@ -75,7 +75,12 @@ public sealed partial class Migrator(IServiceScopeFactory scopes, ViatiqueSettin
         {
             return await ApplyAsync(db, cancellationToken);
         }
-        await using var lockConnection = await scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
+        // The session-level lock lives on a connection of its own, outside the pool: pooled
+        // connections are reused without a reset, and a lock must never outlive this migrate.
+        var pooled = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>().CreateConnection();
+        await using var lockConnection = pooled.CloneWith(new NpgsqlConnectionStringBuilder(pooled.ConnectionString) { Pooling = false }.ConnectionString);
+        await pooled.DisposeAsync();
+        await lockConnection.OpenAsync(cancellationToken);
         await AcquireLockAsync(lockConnection, lockTimeout, cancellationToken);
         try
         {

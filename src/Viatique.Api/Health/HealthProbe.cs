@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Viatique.Api.Data;
 
 namespace Viatique.Api.Health;
@@ -12,9 +13,10 @@ public sealed record HealthReport(string Status, string Database, string Redis)
 
 /// <summary>
 /// Checks the database and Redis in parallel, each within its own timeout, and answers with
-/// status words only; what went wrong goes to the log, never to the caller.
+/// status words only; what went wrong goes to the log, never to the caller. Concurrent probes
+/// share one check, and no answer comes from a check started more than <see cref="MaxAge"/> ago.
 /// </summary>
-public sealed partial class HealthProbe(IServiceScopeFactory scopes, ILogger<HealthProbe> logger, RedisConnection? redis = null)
+public sealed partial class HealthProbe
 {
     public const string Healthy = "healthy";
     public const string Unhealthy = "unhealthy";
@@ -25,35 +27,60 @@ public sealed partial class HealthProbe(IServiceScopeFactory scopes, ILogger<Hea
     /// <summary>Each dependency gets this long; both run at once, so the answer comes within ~2 s.</summary>
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(2);
 
-    public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken)
+    /// <summary>How old the check behind an answer may be (issue 11).</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(250);
+
+    readonly IServiceScopeFactory _scopes;
+    readonly ILogger _logger;
+    readonly RedisConnection? _redis;
+    readonly NpgsqlDataSource? _postgres;
+    readonly SharedCheck<HealthReport> _shared;
+
+    public HealthProbe(IServiceScopeFactory scopes, ILogger<HealthProbe> logger, TimeProvider clock, RedisConnection? redis = null, NpgsqlDataSource? postgres = null)
     {
-        var database = Bounded("database", CheckDatabaseAsync, cancellationToken);
-        var cache = redis is null ? Task.FromResult(NotConfigured) : Bounded("redis", CheckRedisAsync, cancellationToken);
+        (_scopes, _logger, _redis, _postgres) = (scopes, logger, redis, postgres);
+        _shared = new SharedCheck<HealthReport>(CheckNowAsync, MaxAge, clock);
+    }
+
+    public Task<HealthReport> CheckAsync(CancellationToken cancellationToken) => _shared.GetAsync(cancellationToken);
+
+    // Not the caller's cancellation: other probes may be waiting for this check.
+    async Task<HealthReport> CheckNowAsync()
+    {
+        var database = Bounded("database", CheckDatabaseAsync);
+        var cache = _redis is null ? Task.FromResult(NotConfigured) : Bounded("redis", CheckRedisAsync);
         var (db, rd) = (await database, await cache);
         var healthy = db == Connected && rd != Disconnected;
         return new HealthReport(healthy ? Healthy : Unhealthy, db, rd);
     }
 
-    async Task<string> Bounded(string dependency, Func<CancellationToken, Task> check, CancellationToken cancellationToken)
+    async Task<string> Bounded(string dependency, Func<CancellationToken, Task> check)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(CheckTimeout);
+        using var limit = new CancellationTokenSource(CheckTimeout);
         try
         {
             // WaitAsync returns on time even when a driver ignores cancellation (a frozen server).
-            await check(limit.Token).WaitAsync(CheckTimeout, cancellationToken);
+            await check(limit.Token).WaitAsync(CheckTimeout);
             return Connected;
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
-            CheckFailed(logger, e, dependency);
+            CheckFailed(_logger, e, dependency);
             return Disconnected;
         }
     }
 
     async Task CheckDatabaseAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        // PostgreSQL: straight from the process's one pool, no DI scope or EF context to build.
+        if (_postgres is not null)
+        {
+            await using var pooled = await _postgres.OpenConnectionAsync(cancellationToken);
+            await using var select = new NpgsqlCommand("SELECT 1", pooled) { CommandTimeout = (int)Math.Ceiling(CheckTimeout.TotalSeconds) };
+            await select.ExecuteScalarAsync(cancellationToken);
+            return;
+        }
+        await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ViatiqueDbContext>();
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
@@ -65,7 +92,7 @@ public sealed partial class HealthProbe(IServiceScopeFactory scopes, ILogger<Hea
 
     async Task CheckRedisAsync(CancellationToken cancellationToken)
     {
-        var multiplexer = await redis!.GetAsync().WaitAsync(cancellationToken);
+        var multiplexer = await _redis!.GetAsync().WaitAsync(cancellationToken);
         await multiplexer.GetDatabase().PingAsync().WaitAsync(cancellationToken);
     }
 

@@ -74,7 +74,9 @@ public sealed partial class ClientRateLimiter : PartitionedRateLimiter<HttpConte
             {
                 // Whatever StackExchange.Redis throws (connection, timeout, server, object disposed
                 // at shutdown…), the request is served from the local bucket, never answered 500.
-                if (_shared)
+                // A slow answer from a connected Redis (an overloaded machine) is not an outage:
+                // this request alone is served locally, without flipping the mode and logging it.
+                if (_shared && !(e is TimeoutException && SharedAvailable()))
                 {
                     _shared = false;
                     FellBackToLocal(_logger, e.GetType().Name);

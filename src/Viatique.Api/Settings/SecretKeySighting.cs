@@ -60,11 +60,14 @@ public sealed class SecretKeySighting
 }
 
 /// <summary>
-/// On start, in the background: records the current key's sighting and logs VIQ-W002 when the
-/// key is due for rotation. A database that is not there yet only costs a log line.
+/// A second after start, in the background: records the current key's sighting and logs VIQ-W002
+/// when the key is due for rotation. A database that is not there yet only costs a log line.
 /// </summary>
 sealed class SecretKeySightingRecorder(IServiceScopeFactory scopes, ViatiqueSettings settings, TimeProvider clock, ILoggerFactory loggers) : BackgroundService
 {
+    /// <summary>Its query builds EF Core's model, which would compete with the first requests for the CPU (issue 11).</summary>
+    public static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (settings.SecretKey is not { } key || settings.SecretKeyIsEphemeral)
@@ -74,6 +77,7 @@ sealed class SecretKeySightingRecorder(IServiceScopeFactory scopes, ViatiqueSett
         var logger = loggers.CreateLogger(LoggerNames.Startup);
         try
         {
+            await Task.Delay(StartDelay, clock, stoppingToken);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ViatiqueDbContext>();
             var firstSeen = await SecretKeySighting.RecordAsync(db, key, clock.GetUtcNow(), stoppingToken);

@@ -47,7 +47,7 @@ public class ApiDocumentTests
 
     /// <summary>
     /// (method, path) of every endpoint a client can call, as the document writes paths: the
-    /// route's own spelling (trailing slash included) without route constraints. Left out: the 404 catch-all, and what only Development
+    /// route's own spelling (trailing slash included) without route constraints. Left out: what only Development
     /// maps to show the document itself.
     /// </summary>
     static SortedSet<string> Endpoints(WebApplication app) =>

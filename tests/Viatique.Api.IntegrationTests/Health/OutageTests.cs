@@ -33,7 +33,10 @@ public class OutageTests(PostgresServer postgres, RedisServer redis)
         var stopped = await HundredRequestsAsync(app, browser);
         Assert.False(stopped.Any(r => r.Status == 500), string.Join('\n', app.StdoutLines.Where(l => !l.Contains("viatique.access", StringComparison.Ordinal)).TakeLast(3)));
         Assert.All(stopped.Where(r => r.Path == "/health/live/"), r => Assert.Equal(200, r.Status));
-        Assert.All(stopped.Where(r => r.Path != "/health/live/"), r => Assert.Equal((503, true), (r.Status, r.RetryAfter)));
+        // /api/auth/me/ and paula's 403 from /admin/ need nothing but the session and its user,
+        // which each process caches for up to 30 s (issue 11): they may still be answered from the
+        // cache; whatever needs the database is 503 with Retry-After.
+        Assert.All(stopped.Where(r => r.Path != "/health/live/"), r => Assert.True((r.Status, r.RetryAfter) == (503, true) || FromSessionCache(r), $"{r.Path}: {r.Status}"));
 
         await own.StartAsync();
         await Eventually.TrueAsync(() => browser.MeStatusAsync().GetAwaiter().GetResult() == HttpStatusCode.OK, seconds: 30);
@@ -46,7 +49,8 @@ public class OutageTests(PostgresServer postgres, RedisServer redis)
             clock.Stop();
             Assert.DoesNotContain(frozen, r => r.Status == 500);
             Assert.All(frozen.Where(r => r.Path == "/health/live/"), r => Assert.Equal(200, r.Status));
-            Assert.All(frozen.Where(r => r.Path != "/health/live/"), r => Assert.Equal(503, r.Status));
+            Assert.All(frozen.Where(r => r.Path != "/health/live/"), r => Assert.True(r.Status == 503 || FromSessionCache(r), $"{r.Path}: {r.Status}"));
+            Assert.Contains(frozen, r => r.Path == "/api/media/" && r.Status == 503);
             // Before the breaker each request hung ~25 s (100 at 20 a time: ~2 min). Now the first
             // wave waits one command timeout (10 s) and trips the breaker; one probe request per
             // open period may wait another: ~20 s in all, everything else fails fast.
@@ -67,6 +71,9 @@ public class OutageTests(PostgresServer postgres, RedisServer redis)
     }
 
     /// <summary>25 rounds of the four paths, 20 at a time, all carrying the session cookie.</summary>
+    static bool FromSessionCache((string Path, int Status, bool RetryAfter) r) =>
+        (r.Path, r.Status) is ("/api/auth/me/", 200) or ("/admin/", 403);
+
     static async Task<List<(string Path, int Status, bool RetryAfter)>> HundredRequestsAsync(AppProcess app, BrowserClient browser)
     {
         var cookie = $"sessionid={browser.Cookie("sessionid")}";

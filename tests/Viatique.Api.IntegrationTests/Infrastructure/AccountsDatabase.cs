@@ -32,7 +32,11 @@ sealed class AccountsDatabase
         return new AccountsDatabase { Env = env, Name = name };
     }
 
-    public async Task CreateUserAsync(string username, string? email = null, string password = UserPassword)
+    /// <summary>
+    /// The host's data and auth services in the test process, on this database and its key ring:
+    /// a replica without HTTP, for what only code can do (create users, change them through Identity).
+    /// </summary>
+    public IHost BuildServices()
     {
         var settings = SettingsReader.Read(Env);
         var builder = Host.CreateApplicationBuilder();
@@ -40,11 +44,26 @@ sealed class AccountsDatabase
         builder.Services.AddSingleton(settings);
         builder.AddViatiqueData(settings);
         builder.AddViatiqueAuth(settings);
-        using var host = builder.Build();
+        return builder.Build();
+    }
+
+    public async Task CreateUserAsync(string username, string? email = null, string password = UserPassword)
+    {
+        using var host = BuildServices();
         await using var scope = host.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
         var result = await users.CreateAsync(new IdentityUser { UserName = username, Email = email ?? $"{username}@example.com" }, password);
         Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    /// <summary>A password-reset token for a user, as the e-mail would carry it.</summary>
+    public async Task<string> ResetTokenAsync(string username)
+    {
+        using var host = BuildServices();
+        await using var scope = host.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        var user = await users.FindByNameAsync(username) ?? throw new InvalidOperationException($"no user {username}");
+        return PasswordResetToken.Encode(user.Id, await users.GeneratePasswordResetTokenAsync(user));
     }
 
     public AppProcess Start(params (string Name, string Value)[] overrides)
