@@ -27,7 +27,7 @@ done
 for n in "$seconds" "$warmup" "$soak" "$starts"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "perf.sh: '$n' is not a whole number of seconds or starts" >&2; exit 2; }
 done
-[ "$seconds" -ge 1 ] && [ "$starts" -ge 1 ] || { echo "perf.sh: --seconds and --starts must be at least 1" >&2; exit 2; }
+if [ "$seconds" -lt 1 ] || [ "$starts" -lt 1 ]; then echo "perf.sh: --seconds and --starts must be at least 1" >&2; exit 2; fi
 
 pg_bin=/usr/lib/postgresql/15/bin
 for tool in wrk redis-server psql python3 curl "$pg_bin/initdb"; do
@@ -177,7 +177,7 @@ login_status=$(curl -sS --max-time 10 -D "$work/login.headers" -o "$work/login.b
   -H "Origin: https://$site" -H "X-CSRFToken: $csrf" -H "Cookie: csrftoken=$csrf" -H "Content-Type: application/json" \
   --data "{\"username\":\"bench\",\"password\":\"$password\"}" "http://127.0.0.1:$host_port/api/auth/login/")
 session=$(sed -n 's/^[Ss]et-[Cc]ookie: \(sessionid=[^;]*\).*/\1/p' "$work/login.headers" | tr -d '\r')
-[ "$login_status" = 200 ] && [ -n "$session" ] || { echo "perf.sh: login answered $login_status without a session cookie" >&2; cat "$work/login.body" >&2; exit 1; }
+if [ "$login_status" != 200 ] || [ -z "$session" ]; then echo "perf.sh: login answered $login_status without a session cookie" >&2; cat "$work/login.body" >&2; exit 1; fi
 me_status=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "${proxy[@]}" -H "Cookie: $session" "http://127.0.0.1:$host_port/api/auth/me/")
 [ "$me_status" = 200 ] || { echo "perf.sh: /api/auth/me/ answered $me_status with the session cookie" >&2; exit 1; }
 
@@ -193,7 +193,9 @@ load() { # output-file port path conns seconds [cookie] [threads]
 for conns in $connections; do
   for target in "bare $ceiling_port /bare/" "live $host_port /health/live/" "select1 $ceiling_port /select1/" \
                 "select1reset $ceiling_port /select1-reset/" "health $host_port /health/" "me $host_port /api/auth/me/"; do
-    set -- $target
+    # shellcheck disable=SC2086 # $target is a "name port path" tuple, split into $1 $2 $3 on purpose
+    # shellcheck disable=SC2086 # $target is a space-separated tuple, split into positional parameters on purpose
+  set -- $target
     cookie=; [ "$1" = me ] && cookie=$session
     [ "$warmup" -gt 0 ] && load /dev/null "$2" "$3" "$conns" "$warmup" "$cookie"
     load "$work/wrk/$1-$conns.txt" "$2" "$3" "$conns" "$seconds" "$cookie"
@@ -215,19 +217,21 @@ fi
 #     log_statement=all, between marker statements.
 say "profile: statements and CPU per request"
 ticks() { local sum=0 pid; for pid in "$@"; do [ -r "/proc/$pid/stat" ] && sum=$(( sum + $(awk '{print $14 + $15}' "/proc/$pid/stat") )); done; echo "$sum"; }
-postgres_family() { echo "$postgres_pid" $(pgrep -P "$postgres_pid" || true); }
+postgres_family() { echo "$postgres_pid"; pgrep -P "$postgres_pid" || true; }
 sql "ALTER SYSTEM SET pg_stat_statements.track = 'top'" >/dev/null
 sql 'SELECT pg_reload_conf()' >/dev/null
 sleep 0.5
 for target in "bare $ceiling_port /bare/ $ceiling_pid" "live $host_port /health/live/ $host_pid" \
               "select1 $ceiling_port /select1/ $ceiling_pid" "select1reset $ceiling_port /select1-reset/ $ceiling_pid" \
               "health $host_port /health/ $host_pid" "me $host_port /api/auth/me/ $host_pid"; do
+  # shellcheck disable=SC2086 # $target is a space-separated tuple, split into positional parameters on purpose
   set -- $target
   cookie=; [ "$1" = me ] && cookie=$session
   sql 'SELECT pg_stat_statements_reset()' >/dev/null
-  process_before=$(ticks "$4"); postgres_before=$(ticks $(postgres_family)); redis_before=$(ticks "$redis_pid")
+  mapfile -t postgres_pids < <(postgres_family)
+  process_before=$(ticks "$4"); postgres_before=$(ticks "${postgres_pids[@]}"); redis_before=$(ticks "$redis_pid")
   load "$work/profile/$1.wrk.txt" "$2" "$3" 4 2 "$cookie" 1
-  { echo "PROCESS=$(( $(ticks "$4") - process_before ))"; echo "POSTGRES=$(( $(ticks $(postgres_family)) - postgres_before ))"
+  { echo "PROCESS=$(( $(ticks "$4") - process_before ))"; mapfile -t postgres_pids < <(postgres_family); echo "POSTGRES=$(( $(ticks "${postgres_pids[@]}") - postgres_before ))"
     echo "REDIS=$(( $(ticks "$redis_pid") - redis_before ))"; echo "HZ=$(getconf CLK_TCK)"; } >"$work/profile/$1.cpu"
   sql "SELECT s.calls || '|' || regexp_replace(s.query, '\s+', ' ', 'g') FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
        WHERE d.datname = 'bench' ORDER BY s.calls DESC, s.query" >"$work/profile/$1.tsv"
@@ -237,6 +241,7 @@ sql "ALTER SYSTEM SET log_statement = 'all'" >/dev/null
 sql 'SELECT pg_reload_conf()' >/dev/null
 sleep 0.5
 for target in "health /health/" "me /api/auth/me/"; do
+  # shellcheck disable=SC2086 # $target is a space-separated tuple, split into positional parameters on purpose
   set -- $target
   sql "SELECT 'bench-marker $1'" bench >/dev/null
   cookie=(); [ "$1" = me ] && cookie=(-H "Cookie: $session")
