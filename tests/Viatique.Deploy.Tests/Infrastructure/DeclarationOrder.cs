@@ -12,5 +12,7 @@ public sealed class DeclarationOrder : ITestCaseOrderer
 {
     public IReadOnlyCollection<TTestCase> OrderTestCases<TTestCase>(IReadOnlyCollection<TTestCase> testCases)
         where TTestCase : notnull, ITestCase =>
-        [.. testCases.OrderBy(t => t.TestMethodMetadataToken ?? 0)];
+        // The method's own metadata token (declaration order); the runner's copy is not always set,
+        // and without it the cases come in discovery order, which is alphabetical.
+        [.. testCases.OrderBy(t => t is IXunitTestCase x ? x.TestMethod.Method.MetadataToken : t.TestMethodMetadataToken ?? 0)];
 }
