@@ -93,7 +93,9 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
     public async Task BackupsFindTheDatabaseAndTheMediaVolumeThroughCompose()
     {
         var probe = $"probe-{Guid.NewGuid():N}.txt";
-        (await Stack.ExecAsync("backend", "sh", "-c", $"echo uploaded > /app/media/{probe}")).Check();
+        // Whichever backend replica runs now (after a rolling restart there is no backend_1 for `compose exec`).
+        var backend = (await Stack.ContainersAsync("backend")).First();
+        await Command.DockerAsync("exec", backend, "sh", "-c", $"echo uploaded > /app/media/{probe}");
 
         var media = await deploy.ScriptAsync("backup_media.sh");
         var database = await deploy.ScriptAsync("backup.sh", "--verify");
