@@ -89,8 +89,19 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
         }
     }
 
+    /// <summary>
+    /// The scenarios share one stack and build on each other (A, then B over it, then C over B),
+    /// so one test runs them in that order: xUnit's own order of test cases is not declaration order.
+    /// </summary>
     [Fact]
-    public async Task BackupsFindTheDatabaseAndTheMediaVolumeThroughCompose()
+    public async Task BackupsThenUpgradeAToBThenRollbackFromC()
+    {
+        await BackupsFindTheDatabaseAndTheMediaVolumeThroughCompose();
+        await UpgradesAToBOneReplicaAtATimeWithoutAFailedRequest();
+        await AReleaseWhoseBackendNeverBecomesHealthyIsRolledBackAndThePreviousOneServesAgain();
+    }
+
+    async Task BackupsFindTheDatabaseAndTheMediaVolumeThroughCompose()
     {
         var probe = $"probe-{Guid.NewGuid():N}.txt";
         // Whichever backend replica runs now (after a rolling restart there is no backend_1 for `compose exec`).
@@ -111,8 +122,7 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
         Assert.Contains("passed the restore drill", drill.Error);
     }
 
-    [Fact]
-    public async Task UpgradesAToBOneReplicaAtATimeWithoutAFailedRequest()
+    async Task UpgradesAToBOneReplicaAtATimeWithoutAFailedRequest()
     {
         var releaseA = await DeployStack.ImageIdAsync(deploy.Images.AppImage);
         Assert.All(await deploy.RunningImagesAsync("backend"), id => Assert.Equal(releaseA, id));
@@ -150,8 +160,7 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
         Assert.Equal(dumpsBefore + 1, Directory.GetFiles(Path.Combine(deploy.Backups, "db")).Length);
     }
 
-    [Fact]
-    public async Task AReleaseWhoseBackendNeverBecomesHealthyIsRolledBackAndThePreviousOneServesAgain()
+    async Task AReleaseWhoseBackendNeverBecomesHealthyIsRolledBackAndThePreviousOneServesAgain()
     {
         await EnsureRunningAsync(deploy.ReleaseB);
         var releaseB = await DeployStack.ImageIdAsync($"{DockerImages.AppRepository}:{deploy.ReleaseB}");
