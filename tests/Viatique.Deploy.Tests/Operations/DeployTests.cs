@@ -6,7 +6,6 @@ using Viatique.Deploy.Tests.Infrastructure;
 namespace Viatique.Deploy.Tests.Operations;
 
 /// <summary>docker/deploy.sh on the real compose stack: a rolling upgrade nobody notices, and a broken release rolled back.</summary>
-[TestCaseOrderer(typeof(DeclarationOrder))]
 public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
 {
     ComposeStack Stack => deploy.Stack;
