@@ -13,7 +13,7 @@ public class PodSecurityTests
     static readonly ResourceQuantity PeakMemory = new("220Mi");
 
     /// <summary>The media sidecar's nginx (one worker): a few MiB resident; MediaSidecarTests checks it stays under 16 MiB.</summary>
-    static readonly ResourceQuantity MediaSidecarPeakMemory = new("16Mi");
+    internal static readonly ResourceQuantity MediaSidecarPeakMemory = new("16Mi");
 
     public static TheoryData<string> ContainerNames() => new(Overlay.Production.Containers().Select(c => $"{c.Name}/{c.Container.Name}"));
 
