@@ -33,7 +33,7 @@ public class NetworkTests
     }
 
     [Fact]
-    public void OnlyTheGatewaysPodsReachTheWebPodsAndOnlyOnTheirPort()
+    public void OnlyTheGatewaysPodsReachTheWebPodsAndOnlyOnTheHostsAndTheMediaSidecarsPorts()
     {
         var policy = Overlay.Single<V1NetworkPolicy>("viatique-web");
         var gateway = Overlay.Single<Gateway>("viatique");
@@ -44,8 +44,10 @@ public class NetworkTests
         var peer = Assert.Single(rule.FromProperty);
         Assert.Equal(gateway.Metadata.Name, peer.PodSelector.MatchLabels["gateway.networking.k8s.io/gateway-name"]);
         Assert.Null(peer.IpBlock);
-        var port = Assert.Single(rule.Ports);
-        Assert.Equal(Assert.Single(Assert.Single(Overlay.Single<V1Deployment>("viatique-web").Spec.Template.Spec.Containers).Ports).Name, port.Port.Value);
+        var web = Assert.Single(Overlay.Container("viatique-web", "web").Ports).Name;
+        var media = Assert.Single(Overlay.Container("viatique-web", Overlay.MediaSidecar).Ports).Name;
+        Assert.Equal(new[] { web, media }.Order(), rule.Ports.Select(p => p.Port.Value).Order());
+        Assert.All(rule.Ports, p => Assert.Equal("TCP", p.Protocol));
     }
 
     [Fact]
@@ -62,22 +64,50 @@ public class NetworkTests
         Assert.Equal("ClusterIssuer", certificate.Spec.IssuerRef.Kind);
     }
 
+    /// <summary>The container port a Service port of viatique-web leads to (by the port's targetPort name).</summary>
+    static (string Container, string Port) Target(HttpBackendRef backend)
+    {
+        var service = Overlay.Single<V1Service>(backend.Name);
+        var port = Assert.Single(service.Spec.Ports, p => p.Port == backend.Port);
+        var pod = Overlay.Single<V1Deployment>(backend.Name).Spec.Template.Spec;
+        var container = Assert.Single(pod.Containers, c => (c.Ports ?? []).Any(p => p.Name == port.TargetPort.Value));
+        return (container.Name, port.TargetPort.Value);
+    }
+
     [Fact]
-    public void TheWebRouteSendsThePublicPathsToTheServiceAndNeverMetrics()
+    public void TheWebRouteSendsThePublicPathsToTheHostAndNeverMetrics()
     {
         var route = Overlay.Single<HttpRoute>("viatique-web");
-        var service = Overlay.Single<V1Service>("viatique-web");
-        var rule = Assert.Single(route.Spec.Rules);
+        var rule = Assert.Single(route.Spec.Rules, r => r.Matches.Any(m => m.Path!.Value == "/api/"));
         var backend = Assert.Single(rule.BackendRefs);
-        var paths = rule.Matches.Select(m => m.Path!.Value).ToList();
+        var paths = route.Spec.Rules.SelectMany(r => r.Matches).Select(m => m.Path!.Value).ToList();
 
         Assert.Equal("https", Assert.Single(route.Spec.ParentRefs).SectionName);
-        Assert.Equal((service.Metadata.Name, Assert.Single(service.Spec.Ports).Port), (backend.Name, backend.Port!.Value));
-        Assert.Contains("/api/", paths);
+        Assert.Equal(("web", "http"), Target(backend));
+        Assert.Equal(["/admin/", "/api/", "/health/"], rule.Matches.Select(m => m.Path!.Value).Order());
         Assert.Contains("/health/", paths);
         Assert.DoesNotContain(paths, p => "/metrics".StartsWith(p, StringComparison.Ordinal));
         Assert.Equal(["https"], Overlay.Config.Data["CSRF_TRUSTED_ORIGINS"].Split(',').Select(o => new Uri(o).Scheme).Distinct());
         Assert.All(route.Spec.Hostnames, h => Assert.Contains(h, Overlay.Config.Data["ALLOWED_HOSTS"].Split(',')));
+    }
+
+    [Fact]
+    public void TheWebRouteSendsUserUploadsToTheMediaSidecarOnly()
+    {
+        var route = Overlay.Single<HttpRoute>("viatique-web");
+        var rule = Assert.Single(route.Spec.Rules, r => r.Matches.Any(m => m.Path!.Value == "/media/"));
+        var match = Assert.Single(rule.Matches);
+
+        Assert.Equal("PathPrefix", match.Path!.Type);
+        Assert.Null(match.Method);
+        Assert.Empty(rule.Filters);
+        Assert.Equal(("media", "media"), Target(Assert.Single(rule.BackendRefs)));
+        // The sidecar listens where its port says (media-nginx.conf), and serves /media/ from the claim it mounts.
+        var sidecar = Overlay.Container("viatique-web", Overlay.MediaSidecar);
+        var configuration = Overlay.Generated("viatique-media-nginx").Data["nginx.conf"];
+        Assert.Contains($"listen {Assert.Single(sidecar.Ports).ContainerPort} ", configuration, StringComparison.Ordinal);
+        var claim = Assert.Single(sidecar.VolumeMounts, m => m.Name == "media");
+        Assert.Contains($"alias {claim.MountPath}/;", configuration, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,7 +133,9 @@ public class NetworkTests
         Assert.Equal(HttpPipeline.MaxRequestBodyBytes, long.Parse(maxSize[..^1], System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024);
         Assert.Equal("60s", policy.Spec.Body.Timeout);
         // The host cuts a request at 30 s (504); the route's bound only catches a connection that hangs.
-        Assert.Equal("60s", Assert.Single(route.Spec.Rules).Timeouts!.Request);
+        Assert.Equal("60s", Assert.Single(route.Spec.Rules, r => r.Matches.Any(m => m.Path!.Value == "/api/")).Timeouts!.Request);
+        // A download's length is the client's: nginx's own send_timeout bounds a stalled one, not the route.
+        Assert.Null(Assert.Single(route.Spec.Rules, r => r.Matches.Any(m => m.Path!.Value == "/media/")).Timeouts);
     }
 
     static IDictionary<string, string> PodLabels(string workload) =>

@@ -12,6 +12,9 @@ public class PodSecurityTests
     /// <summary>Peak resident memory of the host under load (README benchmark), which every limit must cover.</summary>
     static readonly ResourceQuantity PeakMemory = new("220Mi");
 
+    /// <summary>The media sidecar's nginx (one worker): a few MiB resident; MediaSidecarTests checks it stays under 16 MiB.</summary>
+    internal static readonly ResourceQuantity MediaSidecarPeakMemory = new("16Mi");
+
     public static TheoryData<string> ContainerNames() => new(Overlay.Production.Containers().Select(c => $"{c.Name}/{c.Container.Name}"));
 
     static (V1PodSpec Pod, V1Container Container) Find(string name)
@@ -59,6 +62,8 @@ public class PodSecurityTests
     public void RequestsAndLimitsCpuAndMemorySizedAbovePeak(string name)
     {
         var resources = Find(name).Container.Resources;
+        // The media sidecar is nginx, not the host: MediaSidecarTests measures it under its limit.
+        var peak = name == $"viatique-web/{Overlay.MediaSidecar}" ? MediaSidecarPeakMemory : PeakMemory;
 
         foreach (var kind in new[] { "cpu", "memory" })
         {
@@ -66,7 +71,23 @@ public class PodSecurityTests
             var limit = resources.Limits[kind].ToDecimal();
             Assert.True(request > 0 && request <= limit, $"{name}: {kind} request {request} must be positive and at most its limit {limit}");
         }
-        Assert.True(resources.Limits["memory"].ToDecimal() > PeakMemory.ToDecimal(), $"{name}: the memory limit must exceed the measured peak");
+        Assert.True(resources.Limits["memory"].ToDecimal() > peak.ToDecimal(), $"{name}: the memory limit must exceed the measured peak ({peak})");
+    }
+
+    [Fact]
+    public void TheMediaSidecarReadsTheClaimTheHostWritesAndMountsItReadOnly()
+    {
+        var web = Overlay.Production.Single<V1Deployment>("viatique-web").Spec.Template.Spec;
+        var host = Overlay.Production.Container("viatique-web", "web");
+        var sidecar = Overlay.Production.Container("viatique-web", Overlay.MediaSidecar);
+        var claim = Assert.Single(web.Volumes, v => v.PersistentVolumeClaim is not null);
+
+        Assert.NotEqual(true, Assert.Single(host.VolumeMounts, m => m.Name == claim.Name).ReadOnlyProperty);
+        Assert.True(Assert.Single(sidecar.VolumeMounts, m => m.Name == claim.Name).ReadOnlyProperty);
+        Assert.All(sidecar.VolumeMounts.Where(m => m.Name != "tmp"), m => Assert.True(m.ReadOnlyProperty, m.Name));
+        // Same user as the host, so it reads the files the host writes whatever their mode.
+        Assert.Equal(host.SecurityContext.RunAsUser, sidecar.SecurityContext.RunAsUser);
+        Assert.Null(sidecar.EnvFrom);
     }
 
     [Fact]

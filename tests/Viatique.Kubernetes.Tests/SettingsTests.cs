@@ -40,8 +40,8 @@ public partial class SettingsTests
     }
 
     [Fact]
-    public void EveryContainerReadsTheSharedConfigMap() =>
-        Assert.All(Overlay.Containers(), c => Assert.Contains(c.Container.EnvFrom, s => s.ConfigMapRef?.Name == "viatique-config"));
+    public void EveryHostContainerReadsTheSharedConfigMap() =>
+        Assert.All(Overlay.HostContainers(), c => Assert.Contains(c.Container.EnvFrom, s => s.ConfigMapRef?.Name == "viatique-config"));
 
     [Fact]
     public void NoSecretIsWrittenInAnyManifest()
@@ -56,7 +56,7 @@ public partial class SettingsTests
     [Fact]
     public void EveryFileVariableNamesAFileOfTheReadOnlySecretMount()
     {
-        foreach (var (name, pod, container) in Overlay.Containers())
+        foreach (var (name, pod, container) in Overlay.HostContainers())
         {
             var secretMounts = container.VolumeMounts
                 .Where(m => pod.Volumes.Single(v => v.Name == m.Name).Secret is not null)

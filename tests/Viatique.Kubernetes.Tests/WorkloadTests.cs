@@ -17,20 +17,49 @@ public class WorkloadTests
 
     static double Window(V1Probe probe) => (probe.PeriodSeconds ?? 10) * (probe.FailureThreshold ?? 3);
 
-    static V1Container Container(string deployment) =>
-        Assert.Single(Overlay.Single<V1Deployment>(deployment).Spec.Template.Spec.Containers);
+    /// <summary>The host's container of a role's Deployment (named like the role: web, worker, scheduler).</summary>
+    static V1Container Container(string deployment) => Overlay.Container(deployment, deployment["viatique-".Length..]);
 
-    [Fact]
-    public void EveryContainerRunsTheOneImageTheOverlayNames()
+    static string OverlayImage(string name)
     {
         var kustomization = Manifests.ParseFile(Path.Combine(Manifests.Production, "kustomization.yaml")).OfType<Kustomization>().Single();
-        var image = Assert.Single(kustomization.Images);
-        var expected = $"{image.NewName}:{image.NewTag}";
+        var image = Assert.Single(kustomization.Images, i => i.Name == name);
+        return $"{image.NewName}:{image.NewTag}";
+    }
 
+    [Fact]
+    public void EveryHostContainerRunsTheOneImageTheOverlayNamesAndTheMediaSidecarItsNginx()
+    {
         var containers = Overlay.Containers().ToList();
+        var hosts = Overlay.HostContainers().ToList();
 
-        Assert.Equal(4, containers.Count);
-        Assert.All(containers, c => Assert.Equal(expected, c.Container.Image));
+        Assert.Equal(4, hosts.Count);
+        Assert.All(hosts, c => Assert.Equal(OverlayImage("viatique"), c.Container.Image));
+        var sidecar = Assert.Single(containers.Except(hosts));
+        Assert.Equal(Overlay.MediaSidecar, sidecar.Container.Name);
+        Assert.Equal("viatique-web", sidecar.Name);
+        // The single host's nginx (docker/docker-compose.prod.yml), pinned to a version, never :latest.
+        Assert.Equal(OverlayImage("nginx"), sidecar.Container.Image);
+        Assert.Matches(@"^nginx:\d+\.\d+", sidecar.Container.Image);
+        Assert.Contains($"image: {sidecar.Container.Image}", File.ReadAllText(Path.Combine(Manifests.RepoRoot, "docker", "docker-compose.prod.yml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheMediaSidecarRunsOnlyItsConfigurationAndIsProbedOnItsPort()
+    {
+        var sidecar = Overlay.Container("viatique-web", Overlay.MediaSidecar);
+        var configuration = Assert.Single(sidecar.VolumeMounts, m => m.Name != "media" && m.Name != "tmp");
+        var port = Assert.Single(sidecar.Ports);
+
+        Assert.Equal(["nginx", "-e", "stderr", "-c", $"{configuration.MountPath}/nginx.conf"], sidecar.Command);
+        Assert.Null(sidecar.Args);
+        foreach (var probe in new[] { sidecar.LivenessProbe, sidecar.ReadinessProbe })
+        {
+            Assert.Equal(port.Name, probe.HttpGet.Port.Value);
+            Assert.Contains($"location = {probe.HttpGet.Path} ", Overlay.Generated("viatique-media-nginx").Data["nginx.conf"], StringComparison.Ordinal);
+        }
+        // It keeps serving while the Gateway drops the pod, as long as the host does.
+        Assert.Equal(Container("viatique-web").Lifecycle.PreStop.Sleep.Seconds, sidecar.Lifecycle.PreStop.Sleep.Seconds);
     }
 
     [Theory]
@@ -99,7 +128,7 @@ public class WorkloadTests
     {
         var web = Overlay.Single<V1Deployment>("viatique-web");
         var pod = web.Spec.Template.Spec;
-        var preStop = Assert.Single(pod.Containers).Lifecycle.PreStop.Sleep.Seconds;
+        var preStop = Container("viatique-web").Lifecycle.PreStop.Sleep.Seconds;
 
         Assert.Equal("RollingUpdate", web.Spec.Strategy.Type);
         Assert.Equal("0", web.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
@@ -137,13 +166,15 @@ public class WorkloadTests
     }
 
     [Fact]
-    public void TheServiceReachesTheWebPodsOnTheirNamedPort()
+    public void TheServiceReachesTheWebPodsOnTheirNamedPorts()
     {
         var service = Overlay.Single<V1Service>("viatique-web");
         var web = Overlay.Single<V1Deployment>("viatique-web");
 
         Assert.Equal(web.Spec.Selector.MatchLabels, service.Spec.Selector);
-        Assert.Equal(Assert.Single(Container("viatique-web").Ports).Name, Assert.Single(service.Spec.Ports).TargetPort.Value);
+        var containerPorts = web.Spec.Template.Spec.Containers.SelectMany(c => c.Ports ?? []).Select(p => p.Name).Order();
+        Assert.Equal(containerPorts, service.Spec.Ports.Select(p => p.TargetPort.Value).Order());
+        Assert.Equal(Assert.Single(Container("viatique-web").Ports).Name, Assert.Single(service.Spec.Ports, p => p.Port == 80).TargetPort.Value);
     }
 
     [Fact]

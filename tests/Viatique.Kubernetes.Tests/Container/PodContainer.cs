@@ -8,8 +8,9 @@ namespace Viatique.Kubernetes.Tests.Container;
 /// <summary>
 /// One container of a rendered pod spec, run by Docker the way the kubelet would run it: the same
 /// user, read-only root, dropped capabilities, no privilege escalation, memory and CPU limits,
-/// the ConfigMap as environment, every emptyDir as a tmpfs of its size, the Secret as read-only
-/// files with the volume's mode and fsGroup, the role's args; and its probes run as the kubelet
+/// the ConfigMap as environment, every emptyDir as a tmpfs of its size, the Secret and ConfigMap
+/// volumes as read-only files (the Secret's with the volume's mode and fsGroup), the role's
+/// command and args; and its probes run as the kubelet
 /// runs them (HTTP GET against the container's address, exec inside it).
 /// </summary>
 public sealed class PodContainer
@@ -78,9 +79,10 @@ public sealed class PodContainer
                 var size = emptyDir.SizeLimit?.ToDecimal().ToString("0", CultureInfo.InvariantCulture);
                 args.AddRange(["--tmpfs", $"{mount.MountPath}:rw,exec,mode=1777{(size is null ? "" : ",size=" + size)}"]);
             }
-            else if (volume.Secret is not null || volume.PersistentVolumeClaim is not null)
+            else if (volume.Secret is not null || volume.PersistentVolumeClaim is not null || volume.ConfigMap is not null)
             {
-                var readOnly = mount.ReadOnlyProperty == true ? ",readonly" : "";
+                // The kubelet mounts Secret and ConfigMap volumes read-only whatever the mount says.
+                var readOnly = mount.ReadOnlyProperty == true || volume.PersistentVolumeClaim is null ? ",readonly" : "";
                 args.AddRange(["--mount", $"type=bind,source={volumeDirectories[volume.Name]},target={mount.MountPath}{readOnly}"]);
             }
             else

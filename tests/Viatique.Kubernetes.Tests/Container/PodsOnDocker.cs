@@ -84,7 +84,7 @@ public sealed class PodsOnDocker : IAsyncLifetime
     public async Task<PodContainer> StartAnotherAsync(string component)
     {
         var deployment = Overlay.Single<V1Deployment>("viatique-" + component);
-        return await StartAsync($"{component}-{Guid.NewGuid().ToString("N")[..6]}", deployment.Spec.Template.Spec, _volumes);
+        return await StartAsync($"{component}-{Guid.NewGuid().ToString("N")[..6]}", deployment.Spec.Template.Spec, _volumes, component);
     }
 
     public async ValueTask DisposeAsync()
@@ -107,9 +107,10 @@ public sealed class PodsOnDocker : IAsyncLifetime
         await Command.DockerAsync(["run", "--detach", "--name", name, "--network", Network, "--network-alias", alias, "--label", Label, .. imageAndArgs]);
     }
 
-    async Task<PodContainer> StartAsync(string component, V1PodSpec pod, IReadOnlyDictionary<string, string> volumes)
+    /// <summary>The pod's container named like its role (the web pod's media sidecar has a test of its own).</summary>
+    async Task<PodContainer> StartAsync(string component, V1PodSpec pod, IReadOnlyDictionary<string, string> volumes, string? containerName = null)
     {
-        var container = Assert.Single(pod.Containers);
+        var container = pod.Containers.Single(c => c.Name == (containerName ?? component));
         var env = new Dictionary<string, string>();
         foreach (var source in container.EnvFrom ?? [])
         {

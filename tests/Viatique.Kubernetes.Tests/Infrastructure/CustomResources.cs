@@ -179,6 +179,20 @@ public sealed class Kustomization : CustomResource
     public List<KustomizeImage> Images { get; set; } = [];
     public List<KustomizeReplicas> Replicas { get; set; } = [];
     public List<KustomizePatch> Patches { get; set; } = [];
+    public List<KustomizeConfigMapGenerator> ConfigMapGenerator { get; set; } = [];
+}
+
+public sealed class KustomizeConfigMapGenerator
+{
+    public string Name { get; set; } = "";
+    /// <summary>"key=path" or "path" (the key is then the file's name), relative to the kustomization.</summary>
+    public List<string> Files { get; set; } = [];
+    public KustomizeGeneratorOptions? Options { get; set; }
+}
+
+public sealed class KustomizeGeneratorOptions
+{
+    public Dictionary<string, string>? Labels { get; set; }
 }
 
 public sealed class KustomizeImage

@@ -30,6 +30,19 @@ public sealed class Overlay
 
     public V1ConfigMap Config => Single<V1ConfigMap>("viatique-config");
 
+    /// <summary>The ConfigMap a configMapGenerator made: its name, a dash and kustomize's 10-character content hash.</summary>
+    public V1ConfigMap Generated(string generator) =>
+        OfType<V1ConfigMap>().SingleOrDefault(c => IsGenerated(c.Metadata.Name, generator))
+        ?? throw new InvalidOperationException($"the overlay renders no ConfigMap generated as {generator}");
+
+    public static bool IsGenerated(string name, string generator) =>
+        name.Length == generator.Length + 11 && name.StartsWith(generator + "-", StringComparison.Ordinal);
+
+    /// <summary>A pod template's container by name (the web pod has the host and its media sidecar).</summary>
+    public V1Container Container(string workload, string name) =>
+        PodSpecs().Single(p => p.Name == workload).Pod.Containers.SingleOrDefault(c => c.Name == name)
+        ?? throw new InvalidOperationException($"{workload} has no container named {name}");
+
     /// <summary>Every pod template: the three Deployments and the migrate Job.</summary>
     public IEnumerable<(string Name, V1PodSpec Pod)> PodSpecs() =>
         OfType<V1Deployment>().Select(d => (d.Metadata.Name, d.Spec.Template.Spec))
@@ -37,6 +50,13 @@ public sealed class Overlay
 
     public IEnumerable<(string Name, V1PodSpec Pod, V1Container Container)> Containers() =>
         PodSpecs().SelectMany(p => (p.Pod.InitContainers ?? []).Concat(p.Pod.Containers).Select(c => (p.Name, p.Pod, c)));
+
+    /// <summary>The web pod's nginx sidecar that serves the user uploads (/media/).</summary>
+    public const string MediaSidecar = "media";
+
+    /// <summary>The containers that run the host (every one but the media sidecar): they read the settings and secrets.</summary>
+    public IEnumerable<(string Name, V1PodSpec Pod, V1Container Container)> HostContainers() =>
+        Containers().Where(c => !(c.Name == "viatique-web" && c.Container.Name == MediaSidecar));
 
     static Overlay Render(string directory)
     {
