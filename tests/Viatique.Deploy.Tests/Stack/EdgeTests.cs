@@ -100,6 +100,10 @@ public sealed class EdgeTests(ProductionStack production)
         Assert.Equal("application/octet-stream", html.Content.Headers.ContentType?.MediaType);
         Assert.Equal("nosniff", html.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Contains("sandbox", html.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        // An upload still arriving is nobody's file yet, even to someone who guessed its name.
+        using var part = await client.GetAsync("/media/.incoming/0123456789abcdef0123456789abcdef.part", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, part.StatusCode);
+        Assert.Equal("nosniff", part.Headers.GetValues("X-Content-Type-Options").Single());
     }
 
     [Fact]
@@ -206,6 +210,7 @@ public sealed class EdgeTests(ProductionStack production)
             printf 'body{}' > /app/staticfiles/site.css &&
             printf '\211PNG\r\n\032\n' > /app/media/picture.png &&
             printf '<?php echo 6*7; ?>' > /app/media/x.php &&
-            printf '<html><script>alert(1)</script></html>' > /app/media/page.html
+            printf '<html><script>alert(1)</script></html>' > /app/media/page.html &&
+            mkdir -p /app/media/.incoming && printf 'half an upload' > /app/media/.incoming/0123456789abcdef0123456789abcdef.part
             """)).Check();
 }

@@ -48,8 +48,11 @@ public sealed class MediaSidecarOnDocker : IAsyncLifetime
 
     public const string PageContent = "<!doctype html><script>document.title = 'ran'</script>\n";
 
-    /// <summary>A directory under the claim, like the host's own .incoming for uploads in progress.</summary>
-    public const string Subdirectory = ".incoming";
+    /// <summary>A directory under the claim.</summary>
+    public const string Subdirectory = "2026";
+
+    /// <summary>The host's own directory of uploads in progress.</summary>
+    public const string Incoming = ".incoming";
 
     public async ValueTask InitializeAsync()
     {
@@ -115,12 +118,13 @@ public sealed class MediaSidecarOnDocker : IAsyncLifetime
         return directory;
     }
 
-    /// <summary>The claim with two uploads and a subdirectory, owned by the host's user; mode 0640, readable by no one else.</summary>
+    /// <summary>The claim with two uploads, a subdirectory and an upload in progress, owned by the host's user; mode 0640, readable by no one else.</summary>
     async Task<string> MediaFilesAsync(long user, long group)
     {
         var directory = NewDirectory();
         Directory.CreateDirectory(Path.Combine(directory, Subdirectory));
-        File.WriteAllText(Path.Combine(directory, Subdirectory, "0123456789abcdef0123456789abcdef.part"), TextContent);
+        Directory.CreateDirectory(Path.Combine(directory, Incoming));
+        File.WriteAllText(Path.Combine(directory, Incoming, "0123456789abcdef0123456789abcdef.part"), TextContent);
         File.WriteAllText(Path.Combine(directory, Text), TextContent);
         File.WriteAllText(Path.Combine(directory, Page), PageContent);
         (await Command.RunAsync("chmod", ["-R", "u=rwX,g=rX,o=", directory], TimeSpan.FromSeconds(10))).Check();

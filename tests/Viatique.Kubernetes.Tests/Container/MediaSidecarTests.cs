@@ -82,6 +82,8 @@ public class MediaSidecarTests(MediaSidecarOnDocker media) : IClassFixture<Media
     [Theory]
     [InlineData("/media/" + MediaSidecarOnDocker.Subdirectory + "/", HttpStatusCode.Forbidden)]
     [InlineData("/media/", HttpStatusCode.Forbidden)]
+    [InlineData("/media/" + MediaSidecarOnDocker.Incoming + "/", HttpStatusCode.NotFound)]
+    [InlineData("/media/" + MediaSidecarOnDocker.Incoming + "/0123456789abcdef0123456789abcdef.part", HttpStatusCode.NotFound)]
     [InlineData("/media/0123456789abcdef0123456789abcdef.png", HttpStatusCode.NotFound)]
     [InlineData("/etc/passwd", HttpStatusCode.NotFound)]
     public async Task ListsNoDirectoryAndAnswersNotFoundForWhatIsNotAnUpload(string path, HttpStatusCode expected)
