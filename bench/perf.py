@@ -138,6 +138,53 @@ def profile(work, name):
     return requests, statements
 
 
+def mappings(args):
+    """Resident memory of a process by kind (KiB), from /proc/PID/smaps: what the RSS is made of."""
+    pid, app_dir = args
+    kinds = {}
+    name = "anonymous"
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            field = line.split()
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                name = field[5] if len(field) > 5 else "anonymous"
+            elif field[0] == "Rss:":
+                kinds[memory_kind(name, app_dir)] = kinds.get(memory_kind(name, app_dir), 0) + int(field[1])
+    json.dump(kinds, sys.stdout)
+
+
+MEMORY_KINDS = ["managed heap and native allocations", "JIT code and type data (double-mapped)",
+                ".NET and ASP.NET Core assemblies", "the program's own assemblies (publish directory)",
+                "native libraries", "other"]
+
+
+def memory_kind(name, app_dir):
+    if name in ("anonymous", "[heap]", "[stack]") or name.startswith("[anon"):
+        return MEMORY_KINDS[0]
+    if name.startswith("/memfd:doublemapper"):
+        return MEMORY_KINDS[1]
+    if name.startswith(app_dir + "/"):
+        return MEMORY_KINDS[3]
+    if "/shared/Microsoft." in name:
+        return MEMORY_KINDS[2] if name.endswith(".dll") else MEMORY_KINDS[4]
+    if re.search(r"\.so(\.|$)", name):
+        return MEMORY_KINDS[4]
+    return MEMORY_KINDS[5]
+
+
+def memory_table(work):
+    """Idle RSS of the host beside the SELECT 1 ceiling's, by kind."""
+    host, ceiling = (json.load(open(f"{work}/memory-{name}.json")) for name in ("host", "ceiling"))
+    lines = ["idle RSS by kind, MiB (from /proc/PID/smaps)        host  ceilings  difference"]
+    for kind in MEMORY_KINDS:
+        h, c = host.get(kind, 0) / 1024, ceiling.get(kind, 0) / 1024
+        if h or c:
+            lines.append(f"  {kind:<48} {h:5.0f}  {c:8.0f}  {h - c:+10.0f}")
+    h, c = sum(host.values()) / 1024, sum(ceiling.values()) / 1024
+    lines.append(f"  {'total':<48} {h:5.0f}  {c:8.0f}  {h - c:+10.0f}")
+    return lines
+
+
 def table(args):
     work, = args
     cfg = read_env(f"{work}/bench.env")
@@ -231,8 +278,9 @@ def table(args):
     misses = sum(1 for r in rows if r[5] == "MISS")
     goals = sum(1 for r in rows if r[5])
     print(f"\n{goals - misses} of {goals} goals met")
+    print("\n" + "\n".join(memory_table(work)))
     print("\n" + "\n".join(notes))
 
 
 if __name__ == "__main__":
-    {"coldstart": coldstart, "table": table}[sys.argv[1]](sys.argv[2:])
+    {"coldstart": coldstart, "mappings": mappings, "table": table}[sys.argv[1]](sys.argv[2:])

@@ -7,7 +7,8 @@
 # figure beside its ceiling, the ratio and the goal. See bench/README.md.
 #
 # Usage: bench/perf.sh [--seconds 5] [--warmup 1] [--soak 60] [--starts 5] [--keep]
-#   --seconds  length of each measured wrk run     --warmup  unmeasured wrk run before each
+#   --seconds  length of each measured wrk run     --warmup  unmeasured wrk run before each (and twice
+#              that for every path in a first round)
 #   --soak     seconds of load before the RSS growth figure (0: skip)
 #   --starts   cold starts of each program         --keep    keep the work directory (logs)
 set -euo pipefail
@@ -183,6 +184,8 @@ me_status=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "${proxy[@]}" 
 
 sleep 2
 { echo "HOST_IDLE=$(rss "$host_pid" VmRSS)"; echo "CEILING_IDLE=$(rss "$ceiling_pid" VmRSS)"; } >"$work/rss.env"
+python3 bench/perf.py mappings "$host_pid" "$work/app" >"$work/memory-host.json"
+python3 bench/perf.py mappings "$ceiling_pid" "$work/ceiling" >"$work/memory-ceiling.json"
 
 # --- Throughput and latency. Every target gets the same wrk script (bench/request.lua).
 connections="16 64"
@@ -190,12 +193,24 @@ load() { # output-file port path conns seconds [cookie] [threads]
   BENCH_PATH=$3 BENCH_HOST=$site BENCH_COOKIE=${6:-} timeout $(( $5 + 30 )) \
     wrk -t"${7:-2}" -c"$4" -d"$5s" --timeout 5s --latency -s bench/request.lua "http://127.0.0.1:$2$3" >"$1"
 }
-for conns in $connections; do
-  for target in "bare $ceiling_port /bare/" "live $host_port /health/live/" "select1 $ceiling_port /select1/" \
-                "select1reset $ceiling_port /select1-reset/" "health $host_port /health/" "me $host_port /api/auth/me/"; do
-    # shellcheck disable=SC2086 # $target is a "name port path" tuple, split into $1 $2 $3 on purpose
+targets=("bare $ceiling_port /bare/" "live $host_port /health/live/" "select1 $ceiling_port /select1/"
+         "select1reset $ceiling_port /select1-reset/" "health $host_port /health/" "me $host_port /api/auth/me/")
+# A running server is warm: one unmeasured round over every path first, so no measured run pays for
+# the tiered JIT's first recompilations (the first run measured after a start was 1.5-2x slower than
+# the same run repeated).
+if [ "$warmup" -gt 0 ]; then
+  say "warm-up: every path, $(( warmup * 2 ))s each"
+  for target in "${targets[@]}"; do
     # shellcheck disable=SC2086 # $target is a space-separated tuple, split into positional parameters on purpose
-  set -- $target
+    set -- $target
+    cookie=; [ "$1" = me ] && cookie=$session
+    load /dev/null "$2" "$3" 16 $(( warmup * 2 )) "$cookie"
+  done
+fi
+for conns in $connections; do
+  for target in "${targets[@]}"; do
+    # shellcheck disable=SC2086 # $target is a space-separated tuple, split into positional parameters on purpose
+    set -- $target
     cookie=; [ "$1" = me ] && cookie=$session
     [ "$warmup" -gt 0 ] && load /dev/null "$2" "$3" "$conns" "$warmup" "$cookie"
     load "$work/wrk/$1-$conns.txt" "$2" "$3" "$conns" "$seconds" "$cookie"

@@ -50,12 +50,14 @@ static class MigrateCommand
                 return await migrator.IsCurrentAsync(cancellationToken) ? ExitCodes.Ok : ExitCodes.Failure;
             }
             var left = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            await migrator.MigrateAsync(cancellationToken, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
             // The key ring's first key, once, before any replica serves (see KeyRingBootstrap).
-            if (await KeyRingBootstrap.EnsureKeyAsync(host.Services, cancellationToken))
+            await migrator.MigrateAsync(cancellationToken, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), () =>
             {
-                logger.LogInformation("Created the first data-protection key of the shared key ring");
-            }
+                if (KeyRingBootstrap.EnsureKey(host.Services))
+                {
+                    logger.LogInformation("Created the first data-protection key of the shared key ring");
+                }
+            });
             return ExitCodes.Ok;
         }
         catch (DatabaseUnavailableException e)

@@ -24,6 +24,7 @@ public static class DatabaseConnections
         ["application_name"] = (b, v) => b.ApplicationName = v,
         ["target_session_attrs"] = (b, v) => b.TargetSessionAttributes = v,
         ["options"] = (b, v) => b.Options = v,
+        ["gssencmode"] = (b, v) => b.GssEncryptionMode = Enum.Parse<GssEncryptionMode>(v, ignoreCase: true),
     };
 
     /// <summary>Why an option of the URL cannot be used, or null when all can (never quotes the URL).</summary>
@@ -81,6 +82,11 @@ public static class DatabaseConnections
             // No DISCARD ALL before each reuse (a second round trip per pooled open): nothing here
             // leaves session state on a pooled connection (migrate's advisory lock has its own).
             NoResetOnClose = true,
+            // Npgsql 10 tries GSSAPI (Kerberos) session encryption first by default, which needs
+            // libgssapi_krb5 (not in the .NET runtime images) and fails and logs on every new
+            // connection without it. Password authentication over TLS is what DATABASE_URL carries;
+            // `?gssencmode=prefer` turns it back on for a Kerberos set-up.
+            GssEncryptionMode = GssEncryptionMode.Disable,
         };
         foreach (var (name, value) in url.Options)
         {

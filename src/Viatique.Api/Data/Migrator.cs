@@ -65,15 +65,21 @@ public sealed partial class Migrator(IServiceScopeFactory scopes, ViatiqueSettin
         }
     }
 
-    // lockTimeout: how long to wait for another container's migration (the advisory lock); unbounded when null.
-    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken, TimeSpan? lockTimeout = null)
+    /// <summary>Applies the pending migrations, one migrate at a time on PostgreSQL.</summary>
+    /// <param name="cancellationToken">Stops the wait and the migration.</param>
+    /// <param name="lockTimeout">How long to wait for another container's migration (the advisory lock); unbounded when null.</param>
+    /// <param name="alsoUnderTheLock">More set-up that one migrate at a time must do, after the migrations (the key ring's first key).</param>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken, TimeSpan? lockTimeout = null, Action? alsoUnderTheLock = null)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ViatiqueDbContext>();
 
         if (!db.Database.IsNpgsql())
         {
-            return await ApplyAsync(db, cancellationToken);
+            // SQLite: one process, nothing to race with.
+            var applied = await ApplyAsync(db, cancellationToken);
+            alsoUnderTheLock?.Invoke();
+            return applied;
         }
         // The session-level lock lives on a connection of its own, outside the pool: pooled
         // connections are reused without a reset, and a lock must never outlive this migrate.
@@ -84,7 +90,9 @@ public sealed partial class Migrator(IServiceScopeFactory scopes, ViatiqueSettin
         await AcquireLockAsync(lockConnection, lockTimeout, cancellationToken);
         try
         {
-            return await ApplyAsync(db, cancellationToken);
+            var applied = await ApplyAsync(db, cancellationToken);
+            alsoUnderTheLock?.Invoke();
+            return applied;
         }
         finally
         {

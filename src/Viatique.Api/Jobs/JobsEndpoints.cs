@@ -6,7 +6,7 @@ namespace Viatique.Api.Jobs;
 public static class JobsEndpoints
 {
     /// <summary>The dashboard's scripts and styles are its own files; the API's "default-src 'none'" would blank it.</summary>
-    const string DashboardContentSecurityPolicy =
+    internal const string DashboardContentSecurityPolicy =
         "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
     /// <summary>

@@ -23,30 +23,17 @@ public sealed class SecretKeySighting
         Convert.ToHexStringLower(HMACSHA256.HashData("viatique.secret-key-fingerprint"u8, Encoding.UTF8.GetBytes(key)))[..32];
 
     /// <summary>Records that <paramref name="key"/> is in use now; returns when it was first seen.</summary>
+    /// <remarks>
+    /// One upsert (PostgreSQL and SQLite share the syntax), so replicas starting together on a new
+    /// key neither collide on the primary key nor leave an ERROR in the database's log.
+    /// </remarks>
     public static async Task<DateTimeOffset> RecordAsync(ViatiqueDbContext db, string key, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var fingerprint = FingerprintOf(key);
-        var sighting = await db.SecretKeySightings.SingleOrDefaultAsync(s => s.Fingerprint == fingerprint, cancellationToken);
-        if (sighting is null)
-        {
-            sighting = new SecretKeySighting { Fingerprint = fingerprint, FirstSeen = now, LastSeen = now };
-            db.SecretKeySightings.Add(sighting);
-        }
-        else
-        {
-            sighting.LastSeen = now;
-        }
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // Another replica recorded the same key at the same moment: its row is as good as ours.
-            db.ChangeTracker.Clear();
-            sighting = await db.SecretKeySightings.AsNoTracking().SingleAsync(s => s.Fingerprint == fingerprint, cancellationToken);
-        }
-        return sighting.FirstSeen;
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO secret_key_sightings (fingerprint, first_seen, last_seen) VALUES ({FingerprintOf(key)}, {now}, {now})
+            ON CONFLICT (fingerprint) DO UPDATE SET last_seen = excluded.last_seen
+            """, cancellationToken);
+        return await FirstSeenAsync(db, key, cancellationToken) ?? now;
     }
 
     public static async Task<DateTimeOffset?> FirstSeenAsync(ViatiqueDbContext db, string key, CancellationToken cancellationToken)

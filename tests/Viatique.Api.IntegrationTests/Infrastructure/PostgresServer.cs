@@ -19,6 +19,9 @@ public sealed class PostgresServer : IAsyncLifetime
     public int Port { get; } = Ports.Free();
     public string Password { get; } = "pg-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
     public int? Pid => _server?.Pid;
+
+    /// <summary>The server's last log lines (warnings and errors of every test sharing it).</summary>
+    public string Log => _server?.Output ?? "";
     string DataDir => Path.Combine(_root, "data");
 
     public async ValueTask InitializeAsync()

@@ -25,11 +25,19 @@ public class DatabaseConnectionsTests
     }
 
     [Fact]
+    public void NeverTriesKerberosEncryptionUnlessTheUrlAsks()
+    {
+        Assert.Equal(GssEncryptionMode.Disable, new NpgsqlConnectionStringBuilder(DatabaseConnections.Postgres(Url("postgres://u:p@db/viatique"))).GssEncryptionMode);
+        Assert.Equal(GssEncryptionMode.Prefer, new NpgsqlConnectionStringBuilder(DatabaseConnections.Postgres(Url("postgres://u:p@db/viatique?gssencmode=prefer"))).GssEncryptionMode);
+    }
+
+    [Fact]
     public void DefaultsToPort5432() =>
         Assert.Equal(5432, new NpgsqlConnectionStringBuilder(DatabaseConnections.Postgres(Url("postgres://u:p@db/viatique"))).Port);
 
     [Theory]
     [InlineData("postgres://u:p@db/viatique?sslmode=sometimes", "invalid value for option 'sslmode'")]
+    [InlineData("postgres://u:p@db/viatique?gssencmode=maybe", "invalid value for option 'gssencmode'")]
     [InlineData("postgres://u:p@db/viatique?pool=yes", "unsupported option 'pool'")]
     public void RejectsOptionsItCannotHonour(string text, string problem) =>
         Assert.Contains(problem, DatabaseConnections.OptionProblem(Url(text)));
