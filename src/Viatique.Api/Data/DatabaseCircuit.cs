@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
+using Viatique.Api.Logging;
 
 namespace Viatique.Api.Data;
 
@@ -11,32 +12,70 @@ public sealed class DatabaseCircuitOpenException()
 /// <summary>
 /// A frozen database makes every query wait for its timeout; without a breaker, each request would
 /// hold a connection and a thread for that long, and the process would starve. Once a query or a
-/// connection attempt fails because the database is away, EF Core's commands and connection
-/// openings fail at once (503 with Retry-After), and the pool's idle connections are dropped. Every
-/// <see cref="OpenFor"/>, one request is let through as a probe; the first connection opened or
-/// command run successfully closes the breaker for everyone.
+/// connection attempt fails because the database is away, the breaker opens: EF Core's commands
+/// and connection openings fail at once (503 with Retry-After) and the pool's idle connections are
+/// dropped. While it is open, a background probe (not a request) tries a fresh connection every
+/// <see cref="ProbeEvery"/>; its first success closes the breaker for everyone.
 /// Health checks open their own connection and are not stopped by the breaker.
 /// </summary>
-public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionInterceptor, IDbCommandInterceptor
+public sealed partial class DatabaseCircuit(NpgsqlDataSource database, ILoggerFactory loggers, TimeProvider clock)
+    : IDbConnectionInterceptor, IDbCommandInterceptor, IAsyncDisposable
 {
-    public static readonly TimeSpan OpenFor = TimeSpan.FromSeconds(5);
+    /// <summary>Pause between two probes (a probe itself may wait up to the 5 s connect timeout).</summary>
+    public static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(1);
 
-    long _openUntil;
-    volatile bool _tripped;
+    readonly ILogger _logger = loggers.CreateLogger(LoggerNames.Failures);
+    readonly CancellationTokenSource _stopping = new();
+    readonly Lock _gate = new();
+    Task _probe = Task.CompletedTask;
+    volatile bool _open;
 
-    public bool IsOpen => _tripped;
+    public bool IsOpen => _open;
 
     public void Trip()
     {
-        Interlocked.Exchange(ref _openUntil, (clock.GetUtcNow() + OpenFor).UtcTicks);
-        _tripped = true;
+        // The pool's idle connections died with the server (or hang with it): without this, the
+        // first requests after recovery would draw them and fail again.
+        database.Clear();
+        lock (_gate)
+        {
+            if (_open || _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            _open = true;
+            // The probe outlives the request that tripped the breaker: it must not carry its log scope.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _probe = Task.Run(ProbeUntilRecoveredAsync);
+            }
+        }
+        Opened(_logger, ProbeEvery.TotalSeconds);
     }
 
-    void Recovered()
+    async Task ProbeUntilRecoveredAsync()
     {
-        if (_tripped)
+        while (!_stopping.IsCancellationRequested)
         {
-            _tripped = false;
+            try
+            {
+                await Task.Delay(ProbeEvery, clock, _stopping.Token);
+                await using var connection = await database.OpenConnectionAsync(_stopping.Token);
+                await using var select = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = 2 };
+                await select.ExecuteScalarAsync(_stopping.Token);
+                _open = false;
+                Closed(_logger);
+                return;
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // Whatever the failure, the database is not back: the breaker stays open (a probe
+                // loop that died here would keep it open for good), and the next probe follows.
+            }
         }
     }
 
@@ -53,31 +92,28 @@ public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionIntercept
 
     void FailFast()
     {
-        if (!_tripped)
-        {
-            return;
-        }
-        var now = clock.GetUtcNow().UtcTicks;
-        var until = Interlocked.Read(ref _openUntil);
-        // Past the open period, exactly one caller wins the right to probe the database.
-        if (now < until || Interlocked.CompareExchange(ref _openUntil, now + OpenFor.Ticks, until) != until)
+        if (_open)
         {
             throw new DatabaseCircuitOpenException();
         }
     }
 
-    void Observe(Exception e, DbConnection connection)
+    void Observe(Exception e)
     {
         if (IsOutage(e))
         {
             Trip();
-            // The pool's idle connections died with the server (or hang with it): without this,
-            // each probe after a restart would draw one of them and fail again.
-            if (connection is NpgsqlConnection npgsql)
-            {
-                NpgsqlConnection.ClearPool(npgsql);
-            }
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _stopping.Cancel();
+        }
+        await _probe;
+        _stopping.Dispose();
     }
 
     public ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
@@ -92,22 +128,13 @@ public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionIntercept
         return result;
     }
 
-    // After a trip the pool is cleared, so an opened connection is a new one: the server answers.
-    public Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Recovered();
-        return Task.CompletedTask;
-    }
-
-    public void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Recovered();
-
     public Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        Observe(eventData.Exception, connection);
+        Observe(eventData.Exception);
         return Task.CompletedTask;
     }
 
-    public void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) => Observe(eventData.Exception, connection);
+    public void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) => Observe(eventData.Exception);
 
     public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
@@ -133,35 +160,29 @@ public sealed class DatabaseCircuit(TimeProvider clock) : IDbConnectionIntercept
         return result;
     }
 
-    public ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+    public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
-        Recovered();
-        return ValueTask.FromResult(result);
+        FailFast();
+        return result;
     }
 
-    public ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result, CancellationToken cancellationToken = default)
+    public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
-        Recovered();
-        return ValueTask.FromResult(result);
-    }
-
-    public ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        Recovered();
-        return ValueTask.FromResult(result);
-    }
-
-    public DbDataReader ReaderExecuted(DbCommand command, CommandExecutedEventData eventData, DbDataReader result)
-    {
-        Recovered();
+        FailFast();
         return result;
     }
 
     public Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        Observe(eventData.Exception, command.Connection!);
+        Observe(eventData.Exception);
         return Task.CompletedTask;
     }
 
-    public void CommandFailed(DbCommand command, CommandErrorEventData eventData) => Observe(eventData.Exception, command.Connection!);
+    public void CommandFailed(DbCommand command, CommandErrorEventData eventData) => Observe(eventData.Exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database unreachable: requests that need it answer 503 at once; probing it every {seconds} s")]
+    static partial void Opened(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database reachable again: requests use it again")]
+    static partial void Closed(ILogger logger);
 }

@@ -74,8 +74,10 @@ public static class DatabaseConnections
             KeepAlive = 30,
             Timeout = 5,
             // A web request's queries take milliseconds; one that hangs this long means the server
-            // is frozen (and trips the circuit breaker), well before the 30 s request timeout.
-            CommandTimeout = 10,
+            // is frozen (and trips the circuit breaker). Against a frozen server a timed-out command
+            // also costs Npgsql's attempt to cancel it on a new connection (up to Timeout): 5 + 5 s
+            // bounds what a request caught by a freeze waits, well inside the 30 s request timeout.
+            CommandTimeout = 5,
             // No DISCARD ALL before each reuse (a second round trip per pooled open): nothing here
             // leaves session state on a pooled connection (migrate's advisory lock has its own).
             NoResetOnClose = true,

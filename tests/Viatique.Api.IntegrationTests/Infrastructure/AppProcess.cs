@@ -43,10 +43,21 @@ sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host with <paramref name="env"/> and, unless given, a free loopback port.</summary>
-    public static AppProcess Start(IReadOnlyDictionary<string, string> env, string arguments = "", int? port = null, bool inheritPath = true)
+    public static AppProcess Start(IReadOnlyDictionary<string, string> env, string arguments = "", int? port = null, bool inheritPath = true) =>
+        Start(env, arguments, port, inheritPath, stdoutGate: null);
+
+    /// <summary>
+    /// Starts the host with its stdout in a pipe that nobody reads until the file
+    /// <paramref name="gate"/> exists: a stalled log consumer (a blocked log driver), so that the
+    /// host's console writes block once the pipe's buffer is full. Then everything flows through.
+    /// </summary>
+    public static AppProcess StartWithStalledStdout(IReadOnlyDictionary<string, string> env, string gate) =>
+        Start(env, "", port: null, inheritPath: true, stdoutGate: gate);
+
+    static AppProcess Start(IReadOnlyDictionary<string, string> env, string arguments, int? port, bool inheritPath, string? stdoutGate)
     {
         var chosen = port ?? Ports.Free();
-        var info = new ProcessStartInfo(Repo.Dotnet)
+        var info = new ProcessStartInfo(stdoutGate is null ? Repo.Dotnet : "/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -56,6 +67,14 @@ sealed class AppProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (stdoutGate is not null)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("""gate=$1; shift; "$@" | { while [ ! -e "$gate" ]; do sleep 0.1; done; exec cat; }""");
+            info.ArgumentList.Add("sh");
+            info.ArgumentList.Add(stdoutGate);
+            info.ArgumentList.Add(Repo.Dotnet);
+        }
         info.ArgumentList.Add(Repo.AppDll);
         foreach (var argument in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
