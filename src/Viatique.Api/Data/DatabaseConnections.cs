@@ -10,6 +10,9 @@ public static class DatabaseConnections
     /// <summary>conn_max_age=600: a pooled connection is replaced after ten minutes.</summary>
     public const int ConnectionLifetimeSeconds = 600;
 
+    /// <summary>A web request's query; migrations and housekeeping jobs set longer ones.</summary>
+    public const int CommandTimeoutSeconds = 5;
+
     /// <summary>
     /// The query options accepted after <c>?</c> (libpq's names, as <c>dj_database_url</c> passes
     /// them to psycopg), and where each lands in Npgsql.
@@ -77,7 +80,7 @@ public static class DatabaseConnections
             // is frozen (and trips the circuit breaker). Against a frozen server a timed-out command
             // also costs Npgsql's attempt to cancel it on a new connection (up to Timeout): 5 + 5 s
             // bounds what a request caught by a freeze waits, well inside the 30 s request timeout.
-            CommandTimeout = 5,
+            CommandTimeout = CommandTimeoutSeconds,
             // No DISCARD ALL before each reuse (a second round trip per pooled open): nothing here
             // leaves session state on a pooled connection (migrate's advisory lock has its own).
             NoResetOnClose = true,

@@ -14,10 +14,14 @@ public sealed partial class MaintenanceJobs(ViatiqueDbContext db, ViatiqueSettin
 {
     public static readonly TimeSpan BackupMaxAge = TimeSpan.FromHours(24);
     public static readonly TimeSpan CertificateWarningWindow = TimeSpan.FromDays(14);
+    public static readonly TimeSpan PurgeCommandTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Expired sessions, and reset-mail records whose token expired or was used (the account's stamp moved on).</summary>
     public async Task PurgeExpiredAsync(CancellationToken cancellationToken)
     {
+        // A backlog (the scheduler was down for weeks) may take longer than a web request's 5 s
+        // command timeout; still far under the job's invisibility timeout.
+        db.Database.SetCommandTimeout(PurgeCommandTimeout);
         var now = clock.GetUtcNow().UtcDateTime;
         var sessions = await db.Sessions.Where(s => s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
         var tokenExpiry = now - settings.PasswordResetTimeout;

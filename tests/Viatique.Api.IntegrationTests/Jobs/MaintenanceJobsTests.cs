@@ -75,6 +75,38 @@ public sealed class MaintenanceJobsTests(PostgresServer postgres, RedisServer re
         Assert.Equal("u3", await postgres.ScalarAsync(database, "SELECT string_agg(\"UserId\", ',') FROM password_reset_mails"));
     }
 
+    [Fact]
+    public async Task PurgeOutlastsTheWebCommandTimeoutWhenTheTableIsBusy()
+    {
+        var (host, _, database) = await HostAsync();
+        using var _ = host;
+        await postgres.ExecuteAsync(database, """
+            INSERT INTO "AspNetUsers" ("Id", "UserName", "SecurityStamp", "EmailConfirmed", "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount")
+              VALUES ('u1', 'u1', 'stamp-now', true, false, false, true, 0);
+            INSERT INTO user_sessions ("Key", "UserId", "Ticket", "CreatedAt", "ExpiresAt")
+              VALUES ('expired', 'u1', '\x00', now() - interval '20 days', now() - interval '1 day');
+            """);
+        var busyFor = TimeSpan.FromSeconds(DatabaseConnections.CommandTimeoutSeconds + 2);
+
+        // Another session holds the table longer than a web request's query may wait.
+        await using var holder = new Npgsql.NpgsqlConnection(postgres.ConnectionString(database));
+        await holder.OpenAsync(TestContext.Current.CancellationToken);
+        await using var transaction = await holder.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        await using (var take = new Npgsql.NpgsqlCommand("LOCK TABLE user_sessions IN ACCESS EXCLUSIVE MODE", holder, transaction))
+        {
+            await take.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+        var release = Task.Delay(busyFor, TestContext.Current.CancellationToken).ContinueWith(_ => transaction.CommitAsync(), TaskScheduler.Default).Unwrap();
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<MaintenanceJobs>().PurgeExpiredAsync(CancellationToken.None);
+        }
+        await release;
+
+        Assert.Equal(0L, await postgres.ScalarAsync(database, "SELECT count(*) FROM user_sessions"));
+    }
+
     static void WriteCertificate(string path, TimeSpan validFor)
     {
         using var key = ECDsa.Create();
