@@ -173,15 +173,13 @@ def memory_kind(name, app_dir):
 
 
 def memory_table(work):
-    """Idle RSS of the host beside the SELECT 1 ceiling's, by kind."""
-    host, ceiling = (json.load(open(f"{work}/memory-{name}.json")) for name in ("host", "ceiling"))
-    lines = ["idle RSS by kind, MiB (from /proc/PID/smaps)        host  ceilings  difference"]
+    """RSS of the host by kind, idle and after the load, beside the SELECT 1 ceiling's idle RSS."""
+    host, loaded, ceiling = (json.load(open(f"{work}/memory-{name}.json")) for name in ("host", "host-loaded", "ceiling"))
+    lines = [f"{'RSS by kind, MiB (from /proc/PID/smaps)':<50} {'host idle':>9}  {'after load':>10}  {'ceilings idle':>13}"]
     for kind in MEMORY_KINDS:
-        h, c = host.get(kind, 0) / 1024, ceiling.get(kind, 0) / 1024
-        if h or c:
-            lines.append(f"  {kind:<48} {h:5.0f}  {c:8.0f}  {h - c:+10.0f}")
-    h, c = sum(host.values()) / 1024, sum(ceiling.values()) / 1024
-    lines.append(f"  {'total':<48} {h:5.0f}  {c:8.0f}  {h - c:+10.0f}")
+        if host.get(kind) or loaded.get(kind) or ceiling.get(kind):
+            lines.append(f"  {kind:<48} {host.get(kind, 0) / 1024:9.0f}  {loaded.get(kind, 0) / 1024:10.0f}  {ceiling.get(kind, 0) / 1024:13.0f}")
+    lines.append(f"  {'total':<48} {sum(host.values()) / 1024:9.0f}  {sum(loaded.values()) / 1024:10.0f}  {sum(ceiling.values()) / 1024:13.0f}")
     return lines
 
 

@@ -227,6 +227,7 @@ if [ "$soak" -gt 0 ]; then
   echo "HOST_POSTSOAK=$(rss "$host_pid" VmRSS)" >>"$work/rss.env"
 fi
 { echo "HOST_PEAK=$(rss "$host_pid" VmHWM)"; echo "CEILING_PEAK=$(rss "$ceiling_pid" VmHWM)"; } >>"$work/rss.env"
+python3 bench/perf.py mappings "$host_pid" "$work/app" >"$work/memory-host-loaded.json"
 
 # --- Profile: statements per request (pg_stat_statements), and one request of each path with
 #     log_statement=all, between marker statements.
