@@ -180,6 +180,8 @@ def memory_table(work):
         if host.get(kind) or loaded.get(kind) or ceiling.get(kind):
             lines.append(f"  {kind:<48} {host.get(kind, 0) / 1024:9.0f}  {loaded.get(kind, 0) / 1024:10.0f}  {ceiling.get(kind, 0) / 1024:13.0f}")
     lines.append(f"  {'total':<48} {sum(host.values()) / 1024:9.0f}  {sum(loaded.values()) / 1024:10.0f}  {sum(ceiling.values()) / 1024:13.0f}")
+    rss = read_env(f"{work}/rss.env")
+    lines.append(f"  {'threads':<48} {rss.get('HOST_THREADS_IDLE', '?'):>9}  {rss.get('HOST_THREADS_LOADED', '?'):>10}")
     return lines
 
 

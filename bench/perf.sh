@@ -61,7 +61,7 @@ trap 'exit 130' INT TERM
 say() { printf '[%3ds] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-rss() { awk -v k="$2:" '$1==k {print $2}' "/proc/$1/status"; }   # kB of VmRSS or VmHWM
+rss() { awk -v k="$2:" '$1==k {print $2}' "/proc/$1/status"; }   # kB of VmRSS or VmHWM, or the Threads count
 wait_200() { # port path pid
   for _ in $(seq 300); do
     kill -0 "$3" 2>/dev/null || { echo "perf.sh: the process on port $1 exited" >&2; return 1; }
@@ -183,7 +183,7 @@ me_status=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "${proxy[@]}" 
 [ "$me_status" = 200 ] || { echo "perf.sh: /api/auth/me/ answered $me_status with the session cookie" >&2; exit 1; }
 
 sleep 2
-{ echo "HOST_IDLE=$(rss "$host_pid" VmRSS)"; echo "CEILING_IDLE=$(rss "$ceiling_pid" VmRSS)"; } >"$work/rss.env"
+{ echo "HOST_IDLE=$(rss "$host_pid" VmRSS)"; echo "CEILING_IDLE=$(rss "$ceiling_pid" VmRSS)"; echo "HOST_THREADS_IDLE=$(rss "$host_pid" Threads)"; } >"$work/rss.env"
 python3 bench/perf.py mappings "$host_pid" "$work/app" >"$work/memory-host.json"
 python3 bench/perf.py mappings "$ceiling_pid" "$work/ceiling" >"$work/memory-ceiling.json"
 
@@ -226,7 +226,7 @@ if [ "$soak" -gt 0 ]; then
   sleep 2
   echo "HOST_POSTSOAK=$(rss "$host_pid" VmRSS)" >>"$work/rss.env"
 fi
-{ echo "HOST_PEAK=$(rss "$host_pid" VmHWM)"; echo "CEILING_PEAK=$(rss "$ceiling_pid" VmHWM)"; } >>"$work/rss.env"
+{ echo "HOST_PEAK=$(rss "$host_pid" VmHWM)"; echo "CEILING_PEAK=$(rss "$ceiling_pid" VmHWM)"; echo "HOST_THREADS_LOADED=$(rss "$host_pid" Threads)"; } >>"$work/rss.env"
 python3 bench/perf.py mappings "$host_pid" "$work/app" >"$work/memory-host-loaded.json"
 
 # --- Profile: statements per request (pg_stat_statements), and one request of each path with
