@@ -14,7 +14,7 @@ public partial class LogFloodTests(PostgresServer postgres, RedisServer redis)
 {
     static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    /// <summary>More access lines than the ordinary queue (10 000) and the pipe's buffer hold together.</summary>
+    /// <summary>More access lines than the ordinary queue (2 000) and the pipe's buffer hold together.</summary>
     const int Requests = 15_000;
 
     [GeneratedRegex(@"dropped (\d+) lines in the last interval")]
