@@ -5,9 +5,3 @@ using Viatique.Api.IntegrationTests.Infrastructure;
 [assembly: AssemblyFixture(typeof(PostgresServer))]
 [assembly: AssemblyFixture(typeof(RedisServer))]
 [assembly: AssemblyFixture(typeof(AppProcessReaper))]
-
-// Most tests spend their time waiting on host processes (starting, timing out, polling), not
-// computing: four test classes at a time keep two cores busy, where the default (one per core)
-// leaves them idle. More than that starves the hosts of CPU on two cores, and the deploy
-// checklist's 10 s probes and the migrate retries start to miss their windows.
-[assembly: CollectionBehavior(MaxParallelThreads = 4)]
