@@ -50,7 +50,7 @@ public class ReadOnlyRootTests(PostgresServer postgres, RedisServer redis)
         using var _ = connection;
         JobRoles.ConfigureSerializer();
         JobRoles.Client(storage).Enqueue<ProbeJob>(job => job.RunAsync("read-only", 0, CancellationToken.None));
-        await Eventually.TrueAsync(() => worker.Output.Contains("Probe job read-only finished", StringComparison.Ordinal), seconds: 30);
+        await Eventually.TrueAsync(() => worker.Output.Contains("Probe job read-only finished", StringComparison.Ordinal), seconds: 60);
 
         Assert.Equal(0, await HealthcheckInsideAsync(worker.Pid, env, "worker"));
         Assert.Equal(0, await HealthcheckInsideAsync(scheduler.Pid, env, "scheduler"));
