@@ -79,7 +79,8 @@ run_project() {
   shift
   local status=0
   "tests/$name/bin/Debug/net10.0/$name" -noColor "$@" >"$logs/$name.log" 2>&1 || status=$?
-  echo "$status" >"$logs/$name.rc"
+  # Renamed into place, so the reporting loop never reads a half-written status.
+  echo "$status" >"$logs/$name.status" && mv "$logs/$name.status" "$logs/$name.rc"
 }
 
 # The application image the container tests build copies src/, never build output, so the
