@@ -15,39 +15,27 @@ namespace Viatique.Api.IntegrationTests.Auth;
 /// replicas sharing one database: logout, password reset, role change, lockout and deletion take
 /// effect at once on the replica that made the change, and within 60 s on the other.
 /// </summary>
-public class SessionCacheTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public class SessionCacheTests(PostgresServer postgres, SessionCacheTests.TwoReplicas replicas) : IClassFixture<SessionCacheTests.TwoReplicas>
 {
-    static readonly TimeSpan Everywhere = TimeSpan.FromSeconds(60);
-
-    AccountsDatabase _db = null!;
-    AppProcess _a = null!;
-    AppProcess _b = null!;
-
-    static CancellationToken Token => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    /// <summary>Two replicas on one database, for the whole class: each test has users of its own.</summary>
+    public sealed class TwoReplicas(PostgresServer postgres, RedisServer redis) : AccountsHosts(postgres, redis)
     {
-        _db = await AccountsDatabase.CreateAsync(postgres, redis, "replicas");
-        foreach (var user in new[] { "lou", "rita", "rob", "lee", "dan", "ida", "ivo", "ike", "meg" })
-        {
-            await _db.CreateUserAsync(user);
-        }
-        await postgres.ExecuteAsync(_db.Name, """
+        protected override string Prefix => "replicas";
+        protected override string[] Users => ["lou", "rita", "rob", "lee", "dan", "ida", "ivo", "ike", "meg"];
+        protected override int Replicas => 2;
+        protected override string Seed => """
             INSERT INTO "AspNetUserRoles" ("UserId", "RoleId")
             SELECT u."Id", r."Id" FROM "AspNetUsers" u, "AspNetRoles" r WHERE u."UserName" IN ('rob', 'ida') AND r."Name" = 'admin'
-            """);
-        // One after the other, as a rolling deploy starts them: the first creates the key ring.
-        _a = _db.Start();
-        await _a.WaitUntilListeningAsync();
-        _b = _db.Start();
-        await _b.WaitUntilListeningAsync();
+            """;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
+    static readonly TimeSpan Everywhere = TimeSpan.FromSeconds(60);
+
+    readonly AccountsDatabase _db = replicas.Db;
+    readonly AppProcess _a = replicas.Hosts[0];
+    readonly AppProcess _b = replicas.Hosts[1];
+
+    static CancellationToken Token => TestContext.Current.CancellationToken;
 
     /// <summary>Logs in on replica A; returns A's browser and a browser on B carrying the same session cookie, both seen working.</summary>
     async Task<(BrowserClient OnA, BrowserClient OnB)> SignedInOnBothAsync(string username)

@@ -33,11 +33,12 @@ public class MigrateTests(PostgresServer postgres, RedisServer redis)
         const string password = "n0t-to-be-pr1nted";
         var env = TestEnv.Production(("DATABASE_URL", $"postgresql://viatique:{password}@127.0.0.1:{port}/viatique"));
 
-        var (exitCode, stdout, stderr) = await AppProcess.RunAsync(env, "migrate --timeout 3");
+        // Long enough for a retry even on a busy machine: the first attempt alone may take seconds.
+        var (exitCode, stdout, stderr) = await AppProcess.RunAsync(env, "migrate --timeout 10");
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains($"127.0.0.1:{port}", stdout);
-        Assert.Contains("did not answer within 3 s", stdout);
+        Assert.Contains("did not answer within 10 s", stdout);
         Assert.Contains("Waiting for the database", stdout);
         Assert.DoesNotContain(password, stdout + stderr);
     }
@@ -71,7 +72,7 @@ public class MigrateTests(PostgresServer postgres, RedisServer redis)
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (exitCode, stdout, _) = await AppProcess.RunAsync(env, "migrate --timeout 5", TimeSpan.FromSeconds(60));
+        var (exitCode, stdout, _) = await AppProcess.RunAsync(env, "migrate --timeout 10", TimeSpan.FromSeconds(60));
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("held the migration lock", stdout);

@@ -3,21 +3,16 @@ using Viatique.Api.IntegrationTests.Infrastructure;
 
 namespace Viatique.Api.IntegrationTests.Hosting;
 
-/// <summary>The HTTP edge over real sockets: proxies, HTTPS, hosts, headers, Kestrel limits.</summary>
-public class HardeningTests : IAsyncLifetime
+/// <summary>
+/// The HTTP edge over real sockets: proxies, HTTPS, hosts, headers, Kestrel limits. One host for
+/// the class; a test that reads the log reads only the lines written after it began.
+/// </summary>
+public class HardeningTests(EdgeHost edge) : IClassFixture<EdgeHost>
 {
     const string Site = "viatique.example.com";
-    AppProcess _app = null!;
+    readonly AppProcess _app = edge.App;
 
     static CancellationToken Token => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _app = AppProcess.Start(TestEnv.Production(("TRUSTED_PROXIES", "127.0.0.1")));
-        await _app.WaitUntilListeningAsync();
-    }
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task TrustedProxySayingHttpsGetsHstsAndNoRedirect()
@@ -33,14 +28,15 @@ public class HardeningTests : IAsyncLifetime
     public async Task SameHeadersFromAnUntrustedPeerAreIgnoredRedirectedAndLoggedOnce()
     {
         using var http = Clients.For(_app, fromAddress: "127.0.0.2");
+        var logged = _app.StdoutLines.Count;
         using var first = await http.SendAsync(Clients.Get("/api/anything/?q=1", ("Host", Site), ("X-Forwarded-Proto", "https")), Token);
         using var second = await http.SendAsync(Clients.Get("/api/anything/", ("Host", Site), ("X-Forwarded-Proto", "https")), Token);
 
         Assert.Equal(HttpStatusCode.PermanentRedirect, first.StatusCode);
         Assert.Equal($"https://{Site}/api/anything/?q=1", first.Headers.Location?.ToString());
         Assert.False(first.Headers.Contains("Strict-Transport-Security"));
-        await Eventually.TrueAsync(() => _app.Stdout.Contains("from 127.0.0.2, which is not in TRUSTED_PROXIES", StringComparison.Ordinal));
-        Assert.Single(_app.StdoutLines, l => l.Contains("Ignored X-Forwarded-* headers from 127.0.0.2", StringComparison.Ordinal)
+        await Eventually.TrueAsync(() => _app.StdoutLines.Skip(logged).Any(l => l.Contains("from 127.0.0.2, which is not in TRUSTED_PROXIES", StringComparison.Ordinal)));
+        Assert.Single(_app.StdoutLines.Skip(logged), l => l.Contains("Ignored X-Forwarded-* headers from 127.0.0.2", StringComparison.Ordinal)
             && l.Contains("\"levelname\":\"WARNING\"", StringComparison.Ordinal) && l.Contains("viatique.security", StringComparison.Ordinal));
     }
 
@@ -127,10 +123,11 @@ public class HardeningTests : IAsyncLifetime
     [Fact]
     public async Task DisallowedHostIs400AndASecurityWarning()
     {
+        var logged = _app.StdoutLines.Count;
         var status = await RawHttp.SendAsync(_app.Port, "GET /api/ HTTP/1.1\r\nHost: attacker.example.net\r\nX-Forwarded-Proto: https\r\n\r\n");
 
         Assert.Equal(400, status);
-        await Eventually.TrueAsync(() => _app.StdoutLines.Any(l =>
+        await Eventually.TrueAsync(() => _app.StdoutLines.Skip(logged).Any(l =>
             l.Contains("\"name\":\"viatique.security.DisallowedHost\"", StringComparison.Ordinal)
             && l.Contains("attacker.example.net", StringComparison.Ordinal)
             && l.Contains("\"levelname\":\"WARNING\"", StringComparison.Ordinal)));

@@ -33,6 +33,17 @@ public class ReadOnlyRootTests(PostgresServer postgres, RedisServer redis)
         return process.Output.Contains("healthy: job server", StringComparison.Ordinal) && !process.Output.Contains("unhealthy", StringComparison.Ordinal) ? 0 : 1;
     }
 
+    /// <summary>Waits for <paramref name="condition"/>; when it never holds, fails with both roles' output.</summary>
+    static async Task UntilAsync(Func<bool> condition, double seconds, ServerProcess worker, ServerProcess scheduler)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"condition not met in {seconds} s\n--- worker:\n{worker.Output}\n--- scheduler:\n{scheduler.Output}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
     [Fact]
     public async Task WorkerAndSchedulerRunOnAReadOnlyRootAsUid1000()
     {
@@ -42,15 +53,15 @@ public class ReadOnlyRootTests(PostgresServer postgres, RedisServer redis)
 
         using var worker = StartSandboxed(env, "worker");
         using var scheduler = StartSandboxed(env, "scheduler");
-        await Eventually.TrueAsync(() => worker.Output.Contains("all the dispatchers started", StringComparison.Ordinal), seconds: 60);
-        await Eventually.TrueAsync(() => scheduler.Output.Contains("Recurring jobs registered", StringComparison.Ordinal), seconds: 60);
+        await UntilAsync(() => worker.Output.Contains("all the dispatchers started", StringComparison.Ordinal), 60, worker, scheduler);
+        await UntilAsync(() => scheduler.Output.Contains("Recurring jobs registered", StringComparison.Ordinal), 60, worker, scheduler);
         Assert.Equal("1000", File.ReadLines($"/proc/{worker.Pid}/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[1]);
 
         var (storage, connection) = JobRoles.Storage(redis, 13);
         using var _ = connection;
         JobRoles.ConfigureSerializer();
         JobRoles.Client(storage).Enqueue<ProbeJob>(job => job.RunAsync("read-only", 0, CancellationToken.None));
-        await Eventually.TrueAsync(() => worker.Output.Contains("Probe job read-only finished", StringComparison.Ordinal), seconds: 30);
+        await UntilAsync(() => worker.Output.Contains("Probe job read-only finished", StringComparison.Ordinal), 60, worker, scheduler);
 
         Assert.Equal(0, await HealthcheckInsideAsync(worker.Pid, env, "worker"));
         Assert.Equal(0, await HealthcheckInsideAsync(scheduler.Pid, env, "scheduler"));
