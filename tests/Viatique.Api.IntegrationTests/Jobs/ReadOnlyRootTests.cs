@@ -10,9 +10,18 @@ namespace Viatique.Api.IntegrationTests.Jobs;
 /// </summary>
 public class ReadOnlyRootTests(PostgresServer postgres, RedisServer redis)
 {
-    const string RemountEverythingReadOnly =
-        "for m in $(awk '{print $2}' /proc/self/mounts | grep -vE '^/(proc|sys|dev)'); do mount -o remount,bind,ro \"$m\" 2>/dev/null; done; " +
-        "mount -t tmpfs -o mode=1777 tmpfs /tmp";
+    /// <summary>
+    /// Every mount read-only, then a fresh /tmp. A checkout under /tmp (a CI clone may be there)
+    /// would vanish under the new /tmp: the app's directory, held as the working directory across
+    /// the mount, is bound back at its path, read-only too.
+    /// </summary>
+    static string RemountEverythingReadOnly()
+    {
+        var app = Quoted([Path.GetDirectoryName(Repo.AppDll)!]);
+        return "for m in $(awk '{print $2}' /proc/self/mounts | grep -vE '^/(proc|sys|dev)'); do mount -o remount,bind,ro \"$m\" 2>/dev/null; done; " +
+            $"cd {app} && mount -t tmpfs -o mode=1777 tmpfs /tmp && " +
+            $"if [ ! -e {app} ]; then mkdir -p {app} && mount --no-canonicalize --bind . {app} && mount -o remount,bind,ro {app}; fi && cd /";
+    }
 
     /// <summary><c>setpriv … env -i K=V … dotnet app ARGS</c>: uid 1000 and exactly <paramref name="env"/>.</summary>
     static string[] AsUid1000(Dictionary<string, string> env, params string[] args) =>
@@ -23,7 +32,7 @@ public class ReadOnlyRootTests(PostgresServer postgres, RedisServer redis)
 
     /// <summary>Starts a role in its sandbox; the PID is the role's own (unshare, sh, setpriv and env all exec).</summary>
     static ServerProcess StartSandboxed(Dictionary<string, string> env, string role) =>
-        new("unshare", ["--mount", "--propagation", "private", "sh", "-c", $"{RemountEverythingReadOnly}; exec {Quoted(AsUid1000(env, role))}"]);
+        new("unshare", ["--mount", "--propagation", "private", "sh", "-c", $"{RemountEverythingReadOnly()} && exec {Quoted(AsUid1000(env, role))}"]);
 
     /// <summary>Runs <c>healthcheck</c> inside the role's own mount namespace, as its container's HEALTHCHECK would.</summary>
     static async Task<int> HealthcheckInsideAsync(int pid, Dictionary<string, string> env, string role)
