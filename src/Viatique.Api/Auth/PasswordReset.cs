@@ -102,35 +102,19 @@ public sealed class PasswordResetJob(UserManager<IdentityUser> users, ViatiqueDb
     }
 
     /// <summary>
-    /// True when no mail went to this user in the last five minutes, recording this one. Atomic
-    /// across workers: an update that only matches an old row, else an insert the key refuses twice.
+    /// True when no mail went to this user in the last five minutes, recording this one. One
+    /// statement, atomic across workers (PostgreSQL and SQLite share the syntax): a new row, or an
+    /// old one renewed; a row younger than five minutes is left alone and nothing is affected.
     /// </summary>
     async Task<bool> ClaimMailSlotAsync(IdentityUser user)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var due = now - MailInterval;
-        var renewed = await db.PasswordResetMails
-            .Where(m => m.UserId == user.Id && m.SentAt <= due)
-            .ExecuteUpdateAsync(m => m.SetProperty(x => x.SentAt, now).SetProperty(x => x.SecurityStamp, user.SecurityStamp));
-        if (renewed == 1)
-        {
-            return true;
-        }
-        if (await db.PasswordResetMails.AnyAsync(m => m.UserId == user.Id))
-        {
-            return false;
-        }
-        db.PasswordResetMails.Add(new PasswordResetMail { UserId = user.Id, SentAt = now, SecurityStamp = user.SecurityStamp });
-        try
-        {
-            await db.SaveChangesAsync();
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            // Another worker sent this user's mail a moment ago.
-            db.ChangeTracker.Clear();
-            return false;
-        }
+        var claimed = await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO password_reset_mails ("UserId", "SentAt", "SecurityStamp") VALUES ({user.Id}, {now}, {user.SecurityStamp})
+            ON CONFLICT ("UserId") DO UPDATE SET "SentAt" = excluded."SentAt", "SecurityStamp" = excluded."SecurityStamp"
+            WHERE password_reset_mails."SentAt" <= {due}
+            """);
+        return claimed == 1;
     }
 }

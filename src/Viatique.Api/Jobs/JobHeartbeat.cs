@@ -1,4 +1,3 @@
-using Hangfire.Redis.StackExchange;
 using StackExchange.Redis;
 using Viatique.Api.Data;
 using Viatique.Api.Settings;
@@ -25,14 +24,12 @@ public static class JobHeartbeat
         {
             return new(false, "the job storage is in memory (Development): no other process can see its heartbeat");
         }
-        var options = RedisConnection.Options(settings.RedisUrl);
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnection.Options(settings.RedisUrl));
         if (!redis.IsConnected)
         {
             return new(false, "Redis (the job storage) did not answer");
         }
-        var storage = new RedisStorage(redis, new RedisStorageOptions { Db = options.DefaultDatabase ?? 0, Prefix = JobsExtensions.RedisPrefix });
-        var servers = storage.GetMonitoringApi().Servers()
+        var servers = JobsExtensions.RedisStorageOn(redis, settings.RedisUrl).GetMonitoringApi().Servers()
             .Where(s => s.Name.StartsWith(serverName + ":", StringComparison.OrdinalIgnoreCase))
             .ToList();
         if (servers.Count == 0)

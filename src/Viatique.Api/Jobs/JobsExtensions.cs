@@ -52,12 +52,15 @@ public static class JobsExtensions
             return new Hangfire.InMemory.InMemoryStorage();
         }
         // The process's one Redis connection; it reconnects by itself while Redis is away.
-        var redis = provider.GetRequiredService<RedisConnection>().GetAsync().GetAwaiter().GetResult();
-        return new RedisStorage(redis, new RedisStorageOptions
+        return RedisStorageOn(provider.GetRequiredService<RedisConnection>().GetAsync().GetAwaiter().GetResult(), settings.RedisUrl);
+    }
+
+    /// <summary>The job storage in Redis as every role sees it: the URL's database, our prefix, our timings.</summary>
+    public static RedisStorage RedisStorageOn(StackExchange.Redis.IConnectionMultiplexer redis, string redisUrl) =>
+        new(redis, new RedisStorageOptions
         {
-            Db = RedisConnection.Options(settings.RedisUrl).DefaultDatabase ?? 0,
+            Db = RedisConnection.Options(redisUrl).DefaultDatabase ?? 0,
             Prefix = RedisPrefix,
             InvisibilityTimeout = JobTimings.InvisibilityTimeout,
         });
-    }
 }

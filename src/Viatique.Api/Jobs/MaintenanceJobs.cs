@@ -5,6 +5,7 @@ using Viatique.Api.Logging;
 using Viatique.Api.Operations;
 using Viatique.Api.Settings;
 using Viatique.Api.Settings.Rulebook;
+using Viatique.Api.Settings.Rulebook.Deploy;
 using Viatique.Api.Settings.Rulebook.Rules;
 
 namespace Viatique.Api.Jobs;
@@ -12,8 +13,6 @@ namespace Viatique.Api.Jobs;
 /// <summary>The recurring jobs (celery beat's schedule): housekeeping and the warnings an operator must see.</summary>
 public sealed partial class MaintenanceJobs(ViatiqueDbContext db, ViatiqueSettings settings, TimeProvider clock, ILoggerFactory loggers)
 {
-    public static readonly TimeSpan BackupMaxAge = TimeSpan.FromHours(24);
-    public static readonly TimeSpan CertificateWarningWindow = TimeSpan.FromDays(14);
     public static readonly TimeSpan PurgeCommandTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Expired sessions, and reset-mail records whose token expired or was used (the account's stamp moved on).</summary>
@@ -45,7 +44,7 @@ public sealed partial class MaintenanceJobs(ViatiqueDbContext db, ViatiqueSettin
         }
     }
 
-    /// <summary>The newest database dump and media snapshot in BACKUP_DIR must be less than 24 hours old.</summary>
+    /// <summary>Every hour, what <c>check --deploy</c> demands once (VIQ-E104): a database dump and a media snapshot under 24 hours old.</summary>
     public Task WarnOnStaleBackupsAsync()
     {
         if (!settings.IsDevelopment)
@@ -62,7 +61,7 @@ public sealed partial class MaintenanceJobs(ViatiqueDbContext db, ViatiqueSettin
                 {
                     NoBackup(logger, kind, settings.BackupDir);
                 }
-                else if (now - newest.Value > BackupMaxAge)
+                else if (now - newest.Value > BackupsRecent.MaxAge)
                 {
                     StaleBackup(logger, kind, (now - newest.Value).TotalHours, settings.BackupDir);
                 }
@@ -71,7 +70,7 @@ public sealed partial class MaintenanceJobs(ViatiqueDbContext db, ViatiqueSettin
         return Task.CompletedTask;
     }
 
-    /// <summary>The certificate at TLS_CERT_PATH must stay valid for 14 more days (Let's Encrypt renews at 30).</summary>
+    /// <summary>Daily, what <c>check --deploy</c> demands once (VIQ-E103): a certificate valid 14 more days (Let's Encrypt renews at 30).</summary>
     public Task WarnOnCertificateExpiryAsync()
     {
         if (settings.TlsCertPath is not { } path)
@@ -82,7 +81,7 @@ public sealed partial class MaintenanceJobs(ViatiqueDbContext db, ViatiqueSettin
         try
         {
             var left = TlsCertificateFile.ReadNotAfter(path) - clock.GetUtcNow();
-            if (left < CertificateWarningWindow)
+            if (left <= TlsCertificateValid.Margin)
             {
                 CertificateExpiring(logger, path, Math.Floor(left.TotalDays));
             }

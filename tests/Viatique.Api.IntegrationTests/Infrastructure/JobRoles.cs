@@ -22,7 +22,7 @@ static class JobRoles
     public static (RedisStorage Storage, IConnectionMultiplexer Redis) Storage(RedisServer redis, int database)
     {
         var multiplexer = ConnectionMultiplexer.Connect($"127.0.0.1:{redis.Port},password={redis.Password},defaultDatabase={database}");
-        return (new RedisStorage(multiplexer, new RedisStorageOptions { Db = database, Prefix = JobsExtensions.RedisPrefix }), multiplexer);
+        return (JobsExtensions.RedisStorageOn(multiplexer, redis.Url(database)), multiplexer);
     }
 
     public static BackgroundJobClient Client(JobStorage storage) => new(storage);
