@@ -54,4 +54,19 @@ public static class ViatiqueApp
         app.MapJobsDashboard();
         return (app, settings);
     }
+
+    /// <summary>
+    /// What a verb without HTTP starts from (migrate, createsuperuser, worker, scheduler): the
+    /// settings (the rulebook enforced), logs, the database, accounts and the key ring.
+    /// </summary>
+    /// <exception cref="Settings.Rulebook.RulebookViolation">The environment breaks the rulebook.</exception>
+    public static (HostApplicationBuilder Builder, ViatiqueSettings Settings) CreateWithoutHttp()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        var settings = builder.AddViatiqueSettings();
+        builder.AddViatiqueLogging(settings);
+        builder.AddViatiqueData(settings);
+        builder.AddViatiqueAuth(settings);
+        return (builder, settings);
+    }
 }

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Identity;
 using Viatique.Api.Auth;
-using Viatique.Api.Data;
 using Viatique.Api.Logging;
-using Viatique.Api.Settings;
 
 namespace Viatique.Api.Commands;
 
@@ -43,11 +41,7 @@ static class CreateUserCommand
             return ExitCodes.Failure;
         }
 
-        var builder = Host.CreateApplicationBuilder();
-        var settings = builder.AddViatiqueSettings();
-        builder.AddViatiqueLogging(settings);
-        builder.AddViatiqueData(settings);
-        builder.AddViatiqueAuth(settings);
+        var (builder, _) = ViatiqueApp.CreateWithoutHttp();
         using var host = builder.Build();
         await using var scope = host.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Viatique.Api.Auth;
 using Viatique.Api.Data;
 using Viatique.Api.Logging;
-using Viatique.Api.Settings;
 
 namespace Viatique.Api.Commands;
 
@@ -32,11 +31,7 @@ static class MigrateCommand
 
     static async Task<int> RunAsync(TimeSpan timeout, bool checkOnly, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder();
-        var settings = builder.AddViatiqueSettings();
-        builder.AddViatiqueLogging(settings);
-        builder.AddViatiqueData(settings);
-        builder.AddViatiqueAuth(settings);
+        var (builder, _) = ViatiqueApp.CreateWithoutHttp();
         using var host = builder.Build();
 
         var migrator = host.Services.GetRequiredService<Migrator>();

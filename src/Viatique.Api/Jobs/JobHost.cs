@@ -1,9 +1,6 @@
-using Viatique.Api.Auth;
 using Viatique.Api.Commands;
-using Viatique.Api.Data;
 using Viatique.Api.Email;
 using Viatique.Api.Logging;
-using Viatique.Api.Settings;
 
 namespace Viatique.Api.Jobs;
 
@@ -13,11 +10,7 @@ public static class JobHost
     /// <exception cref="Settings.Rulebook.RulebookViolation">The environment breaks the rulebook.</exception>
     public static async Task<int> RunAsync(JobRole role, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder();
-        var settings = builder.AddViatiqueSettings();
-        builder.AddViatiqueLogging(settings);
-        builder.AddViatiqueData(settings);
-        builder.AddViatiqueAuth(settings);
+        var (builder, settings) = ViatiqueApp.CreateWithoutHttp();
         builder.AddViatiqueMail(settings);
         builder.AddViatiqueJobs(settings, role);
         using var host = builder.Build();
