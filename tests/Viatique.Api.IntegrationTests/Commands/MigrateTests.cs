@@ -123,6 +123,35 @@ public class MigrateTests(PostgresServer postgres, RedisServer redis)
     }
 
     [Fact]
+    public async Task CheckDeployReportsAFrozenDatabaseOnceAndSkipsTheChecksThatNeedIt()
+    {
+        // This test freezes its server, so it has its own.
+        await using var own = new PostgresServer();
+        await own.InitializeAsync();
+        var env = TestEnv.Production(own, await own.CreateDatabaseAsync("frozen"), redis);
+        await AppProcess.RunAsync(env, "migrate");
+
+        own.Freeze();
+        (int ExitCode, string Stdout, string Stderr) result;
+        try
+        {
+            result = await AppProcess.RunAsync(env, "check --deploy", TimeSpan.FromSeconds(120));
+        }
+        finally
+        {
+            own.Thaw();
+        }
+
+        Assert.Equal(78, result.ExitCode);
+        // Npgsql's connect timeout answers for the frozen server, not the checklist's overall limit.
+        Assert.Contains("VIQ-E100 DATABASE_URL: the database at 127.0.0.1:", result.Stdout);
+        Assert.DoesNotContain("did not finish within", result.Stdout);
+        // The two other database checks do not wait on the same frozen server again.
+        Assert.Contains("VIQ-E101 (deploy): skipped: no pending migration (needs VIQ-E100, which failed)", result.Stdout);
+        Assert.Contains("VIQ-W002 (deploy): skipped: SECRET_KEY younger than 90 days (needs VIQ-E100, which failed)", result.Stdout);
+    }
+
+    [Fact]
     public async Task ServeRecordsTheKeyFingerprintAndCheckDeployWarnsWhenItIsOld()
     {
         var database = await postgres.CreateDatabaseAsync("keyage");

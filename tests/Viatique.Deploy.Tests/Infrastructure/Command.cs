@@ -11,7 +11,10 @@ public sealed record CommandResult(string Display, int ExitCode, string Output, 
     /// <summary>Throws, with the command and its output, unless it exited 0.</summary>
     public CommandResult Check() => Ok
         ? this
-        : throw new InvalidOperationException($"`{Display}` exited {ExitCode}.\nstdout:\n{Tail(Output)}\nstderr:\n{Tail(Error)}");
+        : throw new InvalidOperationException($"`{Display}` exited {ExitCode}.\n{Transcript}");
+
+    /// <summary>Both outputs, for a failed assertion's message (a script's report may be on either).</summary>
+    public string Transcript => $"stdout:\n{Tail(Output)}\nstderr:\n{Tail(Error)}";
 
     static string Tail(string text) => text.Length > 6000 ? "…" + text[^6000..] : text;
 }

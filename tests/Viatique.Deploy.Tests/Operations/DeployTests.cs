@@ -111,13 +111,13 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
         var database = await deploy.ScriptAsync("backup.sh", "--verify");
         var drill = await deploy.ScriptAsync("restore.sh", "--verify", "latest");
 
-        Assert.True(media.ExitCode == 0, media.Error);
+        Assert.True(media.ExitCode == 0, media.Transcript);
         var snapshot = Directory.GetDirectories(Path.Combine(deploy.Backups, "media")).Order(StringComparer.Ordinal).Last();
         Assert.Equal("uploaded\n", File.ReadAllText(Path.Combine(snapshot, probe)));
-        Assert.True(database.ExitCode == 0, database.Error);
+        Assert.True(database.ExitCode == 0, database.Transcript);
         Assert.Contains("dumping database viatique (compose)", database.Error);
         Assert.Contains("the same counts in the dump and in viatique_verify_", database.Error);
-        Assert.True(drill.ExitCode == 0, drill.Error);
+        Assert.True(drill.ExitCode == 0, drill.Transcript);
         Assert.Contains("passed the restore drill", drill.Error);
     }
 
@@ -136,7 +136,7 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
         }
         Console.WriteLine($"[DeployTests] A -> B in {clock.Elapsed.TotalSeconds:0} s, {poller.Requests} requests through nginx meanwhile\n{result.Error}");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == 0, result.Transcript);
         Assert.Empty(poller.Failures);
         Assert.True(poller.Requests > 100, $"only {poller.Requests} requests were made during the deployment");
         var releaseB = await DeployStack.ImageIdAsync($"{DockerImages.AppRepository}:{deploy.ReleaseB}");

@@ -33,6 +33,7 @@ public sealed class NoPendingMigrations(IServiceProvider services) : IDeployChec
 {
     public string Id => "VIQ-E101";
     public string Title => "no pending migration";
+    public string? Requires => "VIQ-E100";
 
     public async Task<IReadOnlyList<Finding>> RunAsync(RuleContext context, CancellationToken cancellationToken)
     {
@@ -59,6 +60,7 @@ public sealed class SecretKeyAge(IServiceProvider services) : IDeployCheck
 {
     public string Id => "VIQ-W002";
     public string Title => "SECRET_KEY younger than 90 days";
+    public string? Requires => "VIQ-E100";
 
     public async Task<IReadOnlyList<Finding>> RunAsync(RuleContext context, CancellationToken cancellationToken)
     {

@@ -5,7 +5,15 @@ namespace Viatique.Api.Settings.Rulebook.Deploy;
 /// </summary>
 public static class DeployChecklist
 {
-    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long one check may take in all. Every wait on the network inside a check is bounded
+    /// by the service's own timeouts, well below this (Npgsql: 5 s to connect, 5 s per command;
+    /// Redis: 2 s), so an unreachable or frozen service is reported by those. This limit catches
+    /// what nothing else bounds, and leaves room for a cold process on a busy machine: the first
+    /// EF Core query builds the model and compiles the query, which took over 10 s (the former
+    /// limit) with the load average at 28, and so failed a deployment whose database was fine.
+    /// </summary>
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(30);
 
     /// <param name="data">Services with the data layer, or null when DATABASE_URL is not usable.</param>
     public static IReadOnlyList<IDeployCheck> Checks(IServiceProvider? data) =>
@@ -27,6 +35,11 @@ public static class DeployChecklist
         var findings = new List<Finding>();
         foreach (var check in checks)
         {
+            if (check.Requires is { } required && findings.Any(f => f.Id == required && f.IsError))
+            {
+                findings.Add(new Finding(check.Id, Severity.Info, "(deploy)", $"skipped: {check.Title} (needs {required}, which failed)", $"fix {required} first"));
+                continue;
+            }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(limit);
             try
@@ -35,7 +48,7 @@ public static class DeployChecklist
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                findings.Add(new Finding(check.Id, Severity.Error, "(deploy)", $"{check.Title}: no answer within {limit.TotalSeconds:0.#} s", "check that the service is up and reachable from this container"));
+                findings.Add(new Finding(check.Id, Severity.Error, "(deploy)", $"{check.Title}: did not finish within {limit.TotalSeconds:0.#} s", "check that the service is up and reachable from this container, and that this machine is not overloaded"));
             }
             catch (RulebookViolation)
             {

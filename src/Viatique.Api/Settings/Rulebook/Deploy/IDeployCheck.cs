@@ -11,6 +11,13 @@ public interface IDeployCheck
     /// <summary>What the check verifies, shown when it passes or is unavailable.</summary>
     string Title { get; }
 
+    /// <summary>
+    /// The check this one needs to have passed (the migrations need a reachable database). When
+    /// that one reported an error, this one is skipped at once instead of waiting on the same
+    /// unreachable service again.
+    /// </summary>
+    string? Requires => null;
+
     Task<IReadOnlyList<Finding>> RunAsync(RuleContext context, CancellationToken cancellationToken);
 }
 
