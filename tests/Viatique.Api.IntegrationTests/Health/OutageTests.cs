@@ -59,7 +59,10 @@ public class OutageTests(PostgresServer postgres, RedisServer redis)
             // first wave waits: one command timeout (5 s) and Npgsql's attempt to cancel the
             // command on a new connection (up to the 5 s connect timeout), ~10 s; it trips the
             // breaker, the database is probed in the background, and every later request fails at once.
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(12), $"100 requests took {clock.Elapsed.TotalSeconds:0.0} s");
+            // Measured: 10.0 s on an idle machine, every time (the waits are timeouts, not work).
+            // The bound leaves 5 s for a request that a busy machine starts late: it still waits
+            // its full 10 s from then.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"100 requests took {clock.Elapsed.TotalSeconds:0.0} s");
             TestContext.Current.SendDiagnosticMessage($"100 requests with the database frozen: {clock.Elapsed.TotalSeconds:0.0} s");
 
             // No thread-pool starvation: health still answers within its budget.
