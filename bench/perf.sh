@@ -6,15 +6,18 @@
 # request (pg_stat_statements) and cold starts (exec -> first 200), and prints one table with each
 # figure beside its ceiling, the ratio and the goal. See bench/README.md.
 #
-# Usage: bench/perf.sh [--seconds 5] [--warmup 1] [--soak 60] [--starts 5] [--keep]
+# Usage: bench/perf.sh [--seconds 5] [--warmup 1] [--soak 60] [--starts 5] [--keep] [--host-env NAME=VALUE]...
 #   --seconds  length of each measured wrk run     --warmup  unmeasured wrk run before each (and twice
 #              that for every path in a first round)
 #   --soak     seconds of load before the RSS growth figure (0: skip)
 #   --starts   cold starts of each program         --keep    keep the work directory (logs)
+#   --host-env one more variable for the host only (repeatable), to measure a runtime setting,
+#              e.g. --host-env DOTNET_gcConcurrent=0; the report names it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=5 warmup=1 soak=60 starts=5 keep=false
+extra_host_env=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
@@ -22,6 +25,9 @@ while [ $# -gt 0 ]; do
     --soak) soak=$2; shift 2 ;;
     --starts) starts=$2; shift 2 ;;
     --keep) keep=true; shift ;;
+    --host-env)
+      [[ "${2:-}" =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || { echo "perf.sh: --host-env wants NAME=VALUE, got '${2:-}'" >&2; exit 2; }
+      extra_host_env+=("$2"); shift 2 ;;
     *) echo "perf.sh: unknown argument '$1' (see the usage at the top of bench/perf.sh)" >&2; exit 2 ;;
   esac
 done
@@ -143,6 +149,7 @@ STATIC_ROOT=$work/static
 BACKUP_DIR=$work/backups
 METRICS_TOKEN=$(hex 24)
 ENV
+for setting in "${extra_host_env[@]}"; do echo "$setting" >>"$work/host.env"; done
 grep -E '^(PATH|HOME|DOTNET_ROOT)=' "$work/host.env" >"$work/ceiling.env"
 echo "CEILING_DATABASE=Host=127.0.0.1;Port=$pg_port;Database=bench;Username=postgres;Password=$pg_password;Pooling=true;Connection Lifetime=600;Keepalive=30;Timeout=5;Command Timeout=30" >>"$work/ceiling.env"
 mkdir -p "$work/media" "$work/static" "$work/backups"
@@ -279,6 +286,7 @@ python3 bench/perf.py coldstart "$work/ceiling.env" "$(free_port)" /select1/ "$s
 echo
 echo "Viatique perf benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+dirty'), $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))"
 echo "wrk -t2 --latency, ${seconds}s per run after ${warmup}s warm-up; the ceilings and the host share the cores with wrk"
+if [ ${#extra_host_env[@]} -gt 0 ]; then echo "host run with: ${extra_host_env[*]}"; fi
 echo
 python3 bench/perf.py table "$work"
 echo
