@@ -1,3 +1,4 @@
+using Viatique.Api.Settings;
 using Viatique.Kubernetes.Tests.Infrastructure;
 
 namespace Viatique.Kubernetes.Tests;
@@ -13,6 +14,23 @@ public class MediaSidecarConfigurationTests
         Assert.Equal(expected.OrderBy(h => h.Key), NginxConfiguration.AddHeaders(NginxConfiguration.Sidecar).OrderBy(h => h.Key));
         Assert.Equal("nosniff", expected["X-Content-Type-Options"]);
         Assert.Contains("sandbox", expected["Content-Security-Policy"], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The sidecar's HSTS header is written out in media-nginx.conf; the host's comes from the
+    /// ConfigMap's SECURE_HSTS_*. One origin, one policy: a change to either must reach the other.
+    /// </summary>
+    [Fact]
+    public void SendsTheHstsPolicyTheConfigMapGivesTheHost()
+    {
+        var settings = SettingsReader.Read(Overlay.Production.Config.Data
+            .Where(e => e.Key.StartsWith("SECURE_HSTS_", StringComparison.Ordinal))
+            .ToDictionary(e => e.Key, e => e.Value));
+        Assert.True(settings.HstsSeconds > 0, "the ConfigMap turns HSTS off");
+        // As ASP.NET Core's HSTS middleware writes it for those settings.
+        var host = $"max-age={settings.HstsSeconds}{(settings.HstsIncludeSubdomains ? "; includeSubDomains" : "")}{(settings.HstsPreload ? "; preload" : "")}";
+
+        Assert.Equal(host, NginxConfiguration.AddHeaders(NginxConfiguration.Sidecar)["Strict-Transport-Security"]);
     }
 
     [Fact]
