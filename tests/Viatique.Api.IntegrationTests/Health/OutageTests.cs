@@ -42,7 +42,7 @@ public class OutageTests(PostgresServer postgres, RedisServer redis)
         // media list needs the database itself (no session cache can answer it).
         await own.StartAsync();
         var back = Stopwatch.StartNew();
-        await Eventually.TrueAsync(() => MediaStatusAsync(browser).GetAwaiter().GetResult() == HttpStatusCode.OK, seconds: 5);
+        await Eventually.TrueAsync(() => MediaStatusAsync(browser).GetAwaiter().GetResult() == HttpStatusCode.OK, seconds: 10);
         TestContext.Current.SendDiagnosticMessage($"media list answered 200 again {back.Elapsed.TotalSeconds:0.0} s after the database restarted");
 
         own.Freeze();
