@@ -42,6 +42,8 @@ usage() {
 		to become healthy, default 120), DEPLOY_STOP_TIMEOUT (seconds an old replica may take to
 		finish its requests, default 35), DEPLOY_CURL_OPTS (extra curl options for step 8, e.g.
 		--cacert FILE or --resolve HOST:PORT:ADDRESS).
+		Output: the log, with what every step prints (the checklist's report, the build, the
+		migrations), on standard error; standard output carries only --dry-run's plan.
 		Exit status: 0 deployed; 1 stopped before any container changed; 2 failed and rolled back;
 		3 failed and the rollback failed too (the report says what is running).
 	EOF
@@ -123,7 +125,9 @@ step() {
 	fi
 	log "==> $name"
 	started=$(date +%s%N)
-	"$@" </dev/null &
+	# The step's own output joins the script's log on stderr: the deployment's record (a
+	# failed checklist's report above all) is whole in one stream.
+	"$@" </dev/null >&2 &
 	child=$!
 	# Ctrl-C or TERM ends the step (then the usual failure path: abort, or roll back) instead of
 	# leaving it running beside the rollback.

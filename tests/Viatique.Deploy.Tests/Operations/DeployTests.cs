@@ -154,6 +154,8 @@ public sealed class DeployTests(DeployStack deploy) : IClassFixture<DeployStack>
         var events = string.Concat(Regex.Matches(log, @"_backend_\d+ (?:on \S+; waiting|is healthy$|stopped and removed)", RegexOptions.Multiline)
             .Select(m => m.Value.Contains("waiting", StringComparison.Ordinal) ? 'S' : m.Value.EndsWith("healthy", StringComparison.Ordinal) ? 'H' : 'R'));
         Assert.Equal(string.Concat(Enumerable.Repeat("SHR", DeployStack.Replicas)), events);
+        // The checklist's report is in the deployment's log, with the script's own lines.
+        Assert.Matches(@"System check identified (no issues|0 errors)", log);
         // Steps in the rulebook's order, each timed; the backups were taken through compose.
         Assert.Matches(@"(?s)1 check --deploy: ok in .*2 backups: ok in .*3 build: ok in .*4 migrate: ok in .*5 backend: ok in .*6 worker,scheduler: ok in .*7 nginx reload: ok in .*8 public health: ok in", log);
         Assert.Equal(dumpsBefore + 1, Directory.GetFiles(Path.Combine(deploy.Backups, "db")).Length);
