@@ -149,7 +149,8 @@ def mappings(args):
             if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
                 name = field[5] if len(field) > 5 else "anonymous"
             elif field[0] == "Rss:":
-                kinds[memory_kind(name, app_dir)] = kinds.get(memory_kind(name, app_dir), 0) + int(field[1])
+                kind = memory_kind(name, app_dir)
+                kinds[kind] = kinds.get(kind, 0) + int(field[1])
     json.dump(kinds, sys.stdout)
 
 

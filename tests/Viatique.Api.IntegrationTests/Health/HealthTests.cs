@@ -11,15 +11,6 @@ public class HealthTests(PostgresServer postgres, RedisServer redis)
 
     static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    static async Task<AppProcess> StartMigratedAsync(Dictionary<string, string> env)
-    {
-        var (exitCode, stdout, stderr) = await AppProcess.RunAsync(env, "migrate --timeout 30");
-        Assert.True(exitCode == 0, $"migrate failed:\n{stdout}\n{stderr}");
-        var app = AppProcess.Start(env);
-        await app.WaitUntilListeningAsync();
-        return app;
-    }
-
     static async Task<(HttpStatusCode Status, string Body)> GetHealthAsync(HttpClient http)
     {
         using var response = await http.GetAsync("/health/", Token);
@@ -30,7 +21,7 @@ public class HealthTests(PostgresServer postgres, RedisServer redis)
     public async Task AnswersHealthyWithTheExactJsonWhateverTheHostHeader()
     {
         var env = TestEnv.Production(postgres, await postgres.CreateDatabaseAsync("health"), redis);
-        await using var app = await StartMigratedAsync(env);
+        await using var app = await AppProcess.StartMigratedAsync(env);
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
         Assert.Equal((HttpStatusCode.OK, Healthy), await GetHealthAsync(http));
@@ -48,7 +39,7 @@ public class HealthTests(PostgresServer postgres, RedisServer redis)
         await using var own = new PostgresServer();
         await own.InitializeAsync();
         var env = TestEnv.Production(own, await own.CreateDatabaseAsync("outage"), redis);
-        await using var app = await StartMigratedAsync(env);
+        await using var app = await AppProcess.StartMigratedAsync(env);
         using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         Assert.Equal((HttpStatusCode.OK, Healthy), await GetHealthAsync(http));
 
@@ -103,7 +94,7 @@ public class HealthTests(PostgresServer postgres, RedisServer redis)
     {
         var database = await postgres.CreateDatabaseAsync("noredis");
         var env = TestEnv.Production(postgres, database, redis, ("CELERY_BROKER_URL", $"redis://:x@127.0.0.1:{Ports.Free()}/0"));
-        await using var app = await StartMigratedAsync(env);
+        await using var app = await AppProcess.StartMigratedAsync(env);
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
         Assert.Equal((HttpStatusCode.ServiceUnavailable, """{"status":"unhealthy","database":"connected","redis":"disconnected"}"""), await GetHealthAsync(http));
@@ -113,7 +104,7 @@ public class HealthTests(PostgresServer postgres, RedisServer redis)
     public async Task HealthcheckVerbExitsZeroWhenHealthyAndOneOtherwise()
     {
         var env = TestEnv.Production(postgres, await postgres.CreateDatabaseAsync("probe"), redis);
-        await using var app = await StartMigratedAsync(env);
+        await using var app = await AppProcess.StartMigratedAsync(env);
 
         var healthy = await AppProcess.RunAsync(new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{app.Port}" }, "healthcheck");
         var nothing = await AppProcess.RunAsync(new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{Ports.Free()}" }, "healthcheck");
@@ -127,7 +118,7 @@ public class HealthTests(PostgresServer postgres, RedisServer redis)
     public async Task MetricsNeedTheBearerTokenAndShowRoutesAndThePool()
     {
         var env = TestEnv.Production(postgres, await postgres.CreateDatabaseAsync("metrics"), redis, ("METRICS_TOKEN", "metrics-t0ken-for-tests-0123456789abcdef"));
-        await using var app = await StartMigratedAsync(env);
+        await using var app = await AppProcess.StartMigratedAsync(env);
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
         await GetHealthAsync(http);
 
@@ -152,7 +143,7 @@ public class HealthTests(PostgresServer postgres, RedisServer redis)
     public async Task MetricsDoNotExistWithoutAToken()
     {
         var env = TestEnv.Production(postgres, await postgres.CreateDatabaseAsync("nometrics"), redis);
-        await using var app = await StartMigratedAsync(env);
+        await using var app = await AppProcess.StartMigratedAsync(env);
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
         using var response = await http.GetAsync("/metrics", Token);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);

@@ -14,9 +14,7 @@ public partial class GracefulShutdownTests(PostgresServer sharedPostgres, RedisS
         await using var postgres = new PostgresServer();
         await postgres.InitializeAsync();
         var env = TestEnv.Production(postgres, await postgres.CreateDatabaseAsync("shutdown"), redis);
-        Assert.Equal(0, (await AppProcess.RunAsync(env, "migrate")).ExitCode);
-        await using var app = AppProcess.Start(env);
-        await app.WaitUntilListeningAsync();
+        await using var app = await AppProcess.StartMigratedAsync(env);
         using var http = Clients.For(app);
 
         postgres.Freeze();
@@ -47,9 +45,7 @@ public partial class GracefulShutdownTests(PostgresServer sharedPostgres, RedisS
         await using var ownRedis = new RedisServer();
         await ownRedis.InitializeAsync();
         var env = TestEnv.Production(sharedPostgres, await sharedPostgres.CreateDatabaseAsync("redisquit"), ownRedis);
-        Assert.Equal(0, (await AppProcess.RunAsync(env, "migrate")).ExitCode);
-        await using var app = AppProcess.Start(env);
-        await app.WaitUntilListeningAsync();
+        await using var app = await AppProcess.StartMigratedAsync(env);
         using var http = Clients.For(app);
         using (var health = await http.GetAsync("/health/", TestContext.Current.CancellationToken))
         {

@@ -104,6 +104,16 @@ sealed class AppProcess : IAsyncDisposable
         return (exitCode, process.Stdout, process.Stderr);
     }
 
+    /// <summary>Runs <c>migrate</c> (it must succeed), then starts the host and waits until it listens.</summary>
+    public static async Task<AppProcess> StartMigratedAsync(IReadOnlyDictionary<string, string> env)
+    {
+        var (exitCode, stdout, stderr) = await RunAsync(env, "migrate --timeout 30");
+        Assert.True(exitCode == 0, $"migrate failed:\n{stdout}\n{stderr}");
+        var app = Start(env);
+        await app.WaitUntilListeningAsync();
+        return app;
+    }
+
     /// <summary>Writes <paramref name="text"/> to the process's standard input and closes it.</summary>
     public async Task WriteInputAsync(string text)
     {

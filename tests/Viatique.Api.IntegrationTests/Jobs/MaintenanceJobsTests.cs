@@ -48,14 +48,25 @@ public sealed class MaintenanceJobsTests(PostgresServer postgres, RedisServer re
         return (builder.Build(), log, database);
     }
 
+    /// <summary>Accounts whose security stamp is 'stamp-now', for the sessions and reset records to belong to.</summary>
+    Task SeedUsersAsync(string database, params string[] ids) => postgres.ExecuteAsync(database, $"""
+        INSERT INTO "AspNetUsers" ("Id", "UserName", "SecurityStamp", "EmailConfirmed", "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount")
+          VALUES {string.Join(", ", ids.Select(id => $"('{id}', '{id}', 'stamp-now', true, false, false, true, 0)"))};
+        """);
+
+    static async Task PurgeAsync(IHost host)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<MaintenanceJobs>().PurgeExpiredAsync(CancellationToken.None);
+    }
+
     [Fact]
     public async Task PurgeRemovesExpiredSessionsAndSpentResetRecordsOnly()
     {
         var (host, _, database) = await HostAsync();
         using var _ = host;
+        await SeedUsersAsync(database, "u1", "u2", "u3");
         await postgres.ExecuteAsync(database, """
-            INSERT INTO "AspNetUsers" ("Id", "UserName", "SecurityStamp", "EmailConfirmed", "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount")
-              VALUES ('u1', 'u1', 'stamp-now', true, false, false, true, 0), ('u2', 'u2', 'stamp-now', true, false, false, true, 0), ('u3', 'u3', 'stamp-now', true, false, false, true, 0);
             INSERT INTO user_sessions ("Key", "UserId", "Ticket", "CreatedAt", "ExpiresAt")
               VALUES ('expired', 'u1', '\x00', now() - interval '20 days', now() - interval '1 day'),
                      ('alive', 'u1', '\x00', now(), now() + interval '1 day');
@@ -65,10 +76,7 @@ public sealed class MaintenanceJobsTests(PostgresServer postgres, RedisServer re
                      ('u3', now(), 'stamp-now');
             """);
 
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<MaintenanceJobs>().PurgeExpiredAsync(CancellationToken.None);
-        }
+        await PurgeAsync(host);
 
         Assert.Equal("alive", await postgres.ScalarAsync(database, "SELECT string_agg(\"Key\", ',') FROM user_sessions"));
         // u1's token expired (3 days), u2's was used (the stamp moved on); u3's still works.
@@ -80,9 +88,8 @@ public sealed class MaintenanceJobsTests(PostgresServer postgres, RedisServer re
     {
         var (host, _, database) = await HostAsync();
         using var _ = host;
+        await SeedUsersAsync(database, "u1");
         await postgres.ExecuteAsync(database, """
-            INSERT INTO "AspNetUsers" ("Id", "UserName", "SecurityStamp", "EmailConfirmed", "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount")
-              VALUES ('u1', 'u1', 'stamp-now', true, false, false, true, 0);
             INSERT INTO user_sessions ("Key", "UserId", "Ticket", "CreatedAt", "ExpiresAt")
               VALUES ('expired', 'u1', '\x00', now() - interval '20 days', now() - interval '1 day');
             """);
@@ -98,10 +105,7 @@ public sealed class MaintenanceJobsTests(PostgresServer postgres, RedisServer re
         }
         var release = Task.Delay(busyFor, TestContext.Current.CancellationToken).ContinueWith(_ => transaction.CommitAsync(), TaskScheduler.Default).Unwrap();
 
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<MaintenanceJobs>().PurgeExpiredAsync(CancellationToken.None);
-        }
+        await PurgeAsync(host);
         await release;
 
         Assert.Equal(0L, await postgres.ScalarAsync(database, "SELECT count(*) FROM user_sessions"));

@@ -19,15 +19,9 @@ public sealed class MediaSidecarOnDocker : IAsyncLifetime
     /// <summary>The images the overlay names and the stand-in each runs as here.</summary>
     static readonly Dictionary<string, string> StandIns = new() { ["nginx:1.27-alpine"] = DockerImages.Nginx };
 
-    readonly string _run = Guid.NewGuid().ToString("N")[..10];
-    readonly List<string> _directories = [];
-    readonly List<string> _containers = [];
+    readonly DockerScratch _scratch = new("viatique-k8s-media");
     readonly Dictionary<string, string> _volumes = [];
     string _image = "";
-
-    string Network => "viatique-k8s-media-" + _run;
-
-    string Label => "org.viatique.test.k8s=" + _run;
 
     public DockerImages Images { get; } = new();
 
@@ -77,37 +71,25 @@ public sealed class MediaSidecarOnDocker : IAsyncLifetime
         }
 
         _image = image;
-        await Command.DockerAsync("network", "create", "--label", Label, Network);
+        await _scratch.CreateNetworkAsync();
         Sidecar = await StartAnotherAsync();
     }
 
     /// <summary>Another sidecar of another web pod on the same claim (for a test that stops it).</summary>
     public async Task<PodContainer> StartAnotherAsync()
     {
-        var name = $"{Network}-media-{_containers.Count}";
-        _containers.Add(name);
+        var name = _scratch.ContainerName($"media-{_scratch.Containers}");
         var pod = Overlay.Single<V1Deployment>("viatique-web").Spec.Template.Spec;
-        return await PodContainer.StartAsync(pod, Overlay.Container("viatique-web", Overlay.MediaSidecar), _image, name, Network,
-            new Dictionary<string, string>(), _volumes, Label);
+        return await PodContainer.StartAsync(pod, Overlay.Container("viatique-web", Overlay.MediaSidecar), _image, name, _scratch.Network,
+            new Dictionary<string, string>(), _volumes, _scratch.Label);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var container in _containers)
-        {
-            await Command.RunAsync("docker", ["rm", "--force", "--volumes", container], TimeSpan.FromMinutes(1));
-        }
-        await Command.RunAsync("docker", ["network", "rm", Network], TimeSpan.FromMinutes(1));
-        foreach (var directory in _directories)
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+    public ValueTask DisposeAsync() => _scratch.DisposeAsync();
 
     /// <summary>A ConfigMap volume as the kubelet projects it: one root-owned file per key, mode 0644 (the default).</summary>
     async Task<string> ConfigMapFilesAsync(V1ConfigMap configMap)
     {
-        var directory = NewDirectory();
+        var directory = _scratch.NewDirectory();
         (await Command.RunAsync("chmod", ["0755", directory], TimeSpan.FromSeconds(10))).Check();
         foreach (var (key, value) in configMap.Data)
         {
@@ -121,7 +103,7 @@ public sealed class MediaSidecarOnDocker : IAsyncLifetime
     /// <summary>The claim with two uploads, a subdirectory and an upload in progress, owned by the host's user; mode 0640, readable by no one else.</summary>
     async Task<string> MediaFilesAsync(long user, long group)
     {
-        var directory = NewDirectory();
+        var directory = _scratch.NewDirectory();
         Directory.CreateDirectory(Path.Combine(directory, Subdirectory));
         Directory.CreateDirectory(Path.Combine(directory, Incoming));
         File.WriteAllText(Path.Combine(directory, Incoming, "0123456789abcdef0123456789abcdef.part"), TextContent);
@@ -130,12 +112,5 @@ public sealed class MediaSidecarOnDocker : IAsyncLifetime
         (await Command.RunAsync("chmod", ["-R", "u=rwX,g=rX,o=", directory], TimeSpan.FromSeconds(10))).Check();
         (await Command.RunAsync("chown", ["-R", $"{user}:{group}", directory], TimeSpan.FromSeconds(10))).Check();
         return directory;
-    }
-
-    string NewDirectory()
-    {
-        var path = Directory.CreateTempSubdirectory("viatique-k8s-media-").FullName;
-        _directories.Add(path);
-        return path;
     }
 }

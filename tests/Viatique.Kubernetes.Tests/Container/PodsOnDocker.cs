@@ -17,15 +17,9 @@ public sealed class PodsOnDocker : IAsyncLifetime
     const string DatabasePassword = "k8s-proof-db-pw";
     const string RedisPassword = "k8s-proof-redis-pw";
 
-    readonly string _run = Guid.NewGuid().ToString("N")[..10];
-    readonly List<string> _containers = [];
-    readonly List<string> _directories = [];
+    readonly DockerScratch _scratch = new("viatique-k8s");
     readonly Dictionary<string, PodContainer> _roles = [];
     Dictionary<string, string> _volumes = [];
-
-    string Network => "viatique-k8s-" + _run;
-
-    string Label => "org.viatique.test.k8s=" + _run;
 
     public DockerImages Images { get; } = new();
 
@@ -46,14 +40,14 @@ public sealed class PodsOnDocker : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Images.InitializeAsync();
-        await Command.DockerAsync("network", "create", "--label", Label, Network);
+        await _scratch.CreateNetworkAsync();
         await StartServiceAsync("db", ["--env", "POSTGRES_USER=viatique", "--env", $"POSTGRES_PASSWORD={DatabasePassword}",
             "--env", "POSTGRES_DB=viatique", DockerImages.Postgres]);
         await StartServiceAsync("redis", [DockerImages.Redis, "redis-server", "--requirepass", RedisPassword, "--appendonly", "no"]);
-        RedisAddress = await Command.DockerAsync("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", $"{Network}-redis");
+        RedisAddress = await Command.DockerAsync("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", $"{_scratch.Network}-redis");
 
         var secrets = await SecretFilesAsync();
-        var media = Directory();
+        var media = _scratch.NewDirectory();
         (await Command.RunAsync("chown", ["1000:1000", media], TimeSpan.FromSeconds(10))).Check();
         var volumes = _volumes = new Dictionary<string, string> { ["secrets"] = secrets, ["media"] = media };
 
@@ -87,24 +81,12 @@ public sealed class PodsOnDocker : IAsyncLifetime
         return await StartAsync($"{component}-{Guid.NewGuid().ToString("N")[..6]}", deployment.Spec.Template.Spec, _volumes, component);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var container in _containers)
-        {
-            await Command.RunAsync("docker", ["rm", "--force", "--volumes", container], TimeSpan.FromMinutes(1));
-        }
-        await Command.RunAsync("docker", ["network", "rm", Network], TimeSpan.FromMinutes(1));
-        foreach (var directory in _directories)
-        {
-            System.IO.Directory.Delete(directory, recursive: true);
-        }
-    }
+    public ValueTask DisposeAsync() => _scratch.DisposeAsync();
 
     async Task StartServiceAsync(string alias, string[] imageAndArgs)
     {
-        var name = $"{Network}-{alias}";
-        _containers.Add(name);
-        await Command.DockerAsync(["run", "--detach", "--name", name, "--network", Network, "--network-alias", alias, "--label", Label, .. imageAndArgs]);
+        var name = _scratch.ContainerName(alias);
+        await Command.DockerAsync(["run", "--detach", "--name", name, "--network", _scratch.Network, "--network-alias", alias, "--label", _scratch.Label, .. imageAndArgs]);
     }
 
     /// <summary>The pod's container named like its role (the web pod's media sidecar has a test of its own).</summary>
@@ -123,9 +105,7 @@ public sealed class PodsOnDocker : IAsyncLifetime
         {
             env[variable.Name] = variable.Value;
         }
-        var name = $"{Network}-{component}";
-        _containers.Add(name);
-        return await PodContainer.StartAsync(pod, container, Images.AppImage, name, Network, env, volumes, Label);
+        return await PodContainer.StartAsync(pod, container, Images.AppImage, _scratch.ContainerName(component), _scratch.Network, env, volumes, _scratch.Label);
     }
 
     /// <summary>The viatique-secrets Secret as the kubelet projects it: one file per key, the volume's mode, group fsGroup.</summary>
@@ -133,7 +113,7 @@ public sealed class PodsOnDocker : IAsyncLifetime
     {
         var web = Overlay.Single<V1Deployment>("viatique-web").Spec.Template.Spec;
         var volume = web.Volumes.Single(v => v.Secret is not null).Secret;
-        var directory = Directory();
+        var directory = _scratch.NewDirectory();
         var values = new Dictionary<string, string>
         {
             ["SECRET_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
@@ -153,12 +133,5 @@ public sealed class PodsOnDocker : IAsyncLifetime
             (await Command.RunAsync("chown", [$"0:{web.SecurityContext.FsGroup}", file], TimeSpan.FromSeconds(10))).Check();
         }
         return directory;
-    }
-
-    string Directory()
-    {
-        var path = System.IO.Directory.CreateTempSubdirectory("viatique-k8s-").FullName;
-        _directories.Add(path);
-        return path;
     }
 }
